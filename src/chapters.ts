@@ -1,0 +1,36 @@
+// The chapter registry: every stage of the workshop, in book order.
+// Machinery (no chapter teaches it): the runner, verify, the exercise generator and
+// the test harness all read this one list.
+
+export interface Chapter {
+  /** The book's chapter number, e.g. "4.3"; also the folder name under solutions/ and exercises/. */
+  tag: string;
+  /** Short name used in the chapters/<tag>-<slug>/ folder. */
+  slug: string;
+  /** Title as the book gives it. */
+  title: string;
+}
+
+export const CHAPTERS: readonly Chapter[] = [
+  { tag: '3.1', slug: 'namespaces', title: 'Run: a command in new namespaces' },
+  { tag: '3.2', slug: 'cgroups', title: 'Resource limits with cgroups' },
+  { tag: '3.3', slug: 'pipe', title: 'Passing the command through a pipe' },
+  { tag: '4.1', slug: 'pivot-root', title: 'A busybox root with pivot_root' },
+  { tag: '4.2', slug: 'overlayfs', title: 'Layers with a union filesystem (overlayfs)' },
+  { tag: '4.3', slug: 'volumes', title: 'Volumes that outlive the container' },
+];
+
+export function findChapter(tag: string): Chapter | undefined {
+  return CHAPTERS.find((c) => c.tag === tag);
+}
+
+/** The chapter folder, relative to the repository root: chapters/4.3-volumes */
+export function chapterDir(c: Chapter): string {
+  return `chapters/${c.tag}-${c.slug}`;
+}
+
+/** Chapters from `tag` on (a stage must keep every earlier lesson working). */
+export function chaptersFrom(tag: string): Chapter[] {
+  const i = CHAPTERS.findIndex((c) => c.tag === tag);
+  return i < 0 ? [] : CHAPTERS.slice(i);
+}
