@@ -1,0 +1,197 @@
+// Linux system calls for the runtime, bound to libc through koffi (an FFI, no native
+// addon to compile). Machinery: every chapter uses these, none teaches the binding.
+//
+// Each wrapper calls libc, and on -1 throws a SysError that names the call, its
+// arguments and the errno, e.g.  mount '/x' on '/y' (bind): ENOENT (No such file or directory)
+// The man page for each call is given beside it; read it before using the call.
+
+import koffi from 'koffi';
+import os from 'node:os';
+
+const libc = koffi.load('libc.so.6');
+
+const c = {
+  unshare: libc.func('int unshare(int flags)'),
+  setns: libc.func('int setns(int fd, int nstype)'),
+  mount: libc.func(
+    'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  ),
+  umount2: libc.func('int umount2(const char *target, int flags)'),
+  syscall: libc.func('long syscall(long number, ...)'),
+  sethostname: libc.func('int sethostname(const char *name, size_t len)'),
+  execve: libc.func('int execve(const char *path, const char **argv, const char **envp)'),
+  fcntl: libc.func('int fcntl(int fd, int cmd, ...)'),
+  close_range: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
+  prctl: libc.func(
+    'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+  ),
+  mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
+  strerror: libc.func('const char *strerror(int errnum)'),
+};
+
+// ---- constants (from <sched.h>, <sys/mount.h>, <fcntl.h>, <linux/prctl.h>) ----
+
+/** Namespace flags for unshare(2) and setns(2). */
+export const CLONE = {
+  NEWNS: 0x00020000,
+  NEWCGROUP: 0x02000000,
+  NEWUTS: 0x04000000,
+  NEWIPC: 0x08000000,
+  NEWUSER: 0x10000000,
+  NEWPID: 0x20000000,
+  NEWNET: 0x40000000,
+} as const;
+
+/** Mount flags for mount(2). */
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  NOATIME: 1024,
+  BIND: 4096,
+  MOVE: 8192,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+  SLAVE: 1 << 19,
+  SHARED: 1 << 20,
+  STRICTATIME: 1 << 24,
+} as const;
+
+/** Flags for umount2(2). */
+export const MNT_DETACH = 2;
+
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const FD_CLOEXEC = 1;
+const O_NONBLOCK = 0o4000;
+const CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+export const PR_SET_PDEATHSIG = 1;
+export const PR_SET_NO_NEW_PRIVS = 38;
+
+/** File type bits for mknod(2). */
+export const S_IFCHR = 0o020000;
+
+// pivot_root has no glibc wrapper; it is called by number (man 2 syscall).
+const SYS_pivot_root: Record<string, number> = { x64: 155, arm64: 41, riscv64: 41 };
+
+// ---- errors ----
+
+const errnoNames = new Map<number, string>(
+  Object.entries(os.constants.errno).map(([name, n]) => [n, name]),
+);
+
+/** A failed system call: which call, with what, and the kernel's answer. */
+export class SysError extends Error {
+  constructor(
+    readonly call: string,
+    readonly detail: string,
+    readonly errno: number,
+  ) {
+    const name = errnoNames.get(errno) ?? `errno ${errno}`;
+    super(`${call}${detail ? ' ' + detail : ''}: ${name} (${c.strerror(errno)})`);
+    this.name = 'SysError';
+  }
+  /** The errno's symbolic name, e.g. "EINVAL". */
+  get code(): string {
+    return errnoNames.get(this.errno) ?? String(this.errno);
+  }
+}
+
+function check(ret: number | bigint, call: string, detail: string): number {
+  if (Number(ret) === -1) throw new SysError(call, detail, koffi.errno());
+  return Number(ret);
+}
+
+const q = (s: string | null) => (s === null ? 'none' : `'${s}'`);
+
+function nsNames(flags: number): string {
+  const names = Object.entries(CLONE)
+    .filter(([, bit]) => flags & bit)
+    .map(([n]) => `CLONE_${n}`);
+  return names.join('|') || String(flags);
+}
+
+function mountFlagNames(flags: number): string {
+  return Object.entries(MS)
+    .filter(([, bit]) => flags & bit)
+    .map(([n]) => n.toLowerCase())
+    .join(',');
+}
+
+// ---- wrappers ----
+
+/** Move the calling thread into new namespaces (man 2 unshare). */
+export function unshare(flags: number): void {
+  check(c.unshare(flags), 'unshare', nsNames(flags));
+}
+
+/** Join the namespace that `fd` (an open /proc/PID/ns/* file) refers to (man 2 setns). */
+export function setns(fd: number, nstype: number): void {
+  check(c.setns(fd, nstype), 'setns', `fd ${fd} ${nsNames(nstype)}`);
+}
+
+/** Attach a filesystem, or change a mount's propagation (man 2 mount). */
+export function mount(
+  source: string | null,
+  target: string,
+  fstype: string | null,
+  flags: number,
+  data: string | null = null,
+): void {
+  const what = [mountFlagNames(flags), fstype, data].filter(Boolean).join(' ');
+  check(c.mount(source, target, fstype, flags, data), 'mount', `${q(source)} on ${q(target)} (${what})`);
+}
+
+/** Detach a mount (man 2 umount2). */
+export function umount2(target: string, flags = 0): void {
+  check(c.umount2(target, flags), 'umount2', q(target));
+}
+
+/** Make `newRoot` the root of this mount namespace and move the old root under `putOld` (man 2 pivot_root). */
+export function pivotRoot(newRoot: string, putOld: string): void {
+  const nr = SYS_pivot_root[process.arch];
+  if (nr === undefined) throw new Error(`pivot_root: unsupported architecture ${process.arch}`);
+  check(c.syscall(nr, 'const char *', newRoot, 'const char *', putOld), 'pivot_root', `${q(newRoot)} ${q(putOld)}`);
+}
+
+/** Set the hostname of this UTS namespace (man 2 sethostname). */
+export function sethostname(name: string): void {
+  check(c.sethostname(name, Buffer.byteLength(name)), 'sethostname', q(name));
+}
+
+/** Replace this process with `path` (man 2 execve). Only returns by throwing. */
+export function execve(path: string, argv: string[], env: string[]): never {
+  check(c.execve(path, [...argv, null], [...env, null]), 'execve', q(path));
+  throw new Error('unreachable');
+}
+
+/** Make fd 0–2 plain: blocking and inherited across execve (man 2 fcntl). */
+export function clearCloexecAndNonblock(fd: number): void {
+  const fdFlags = check(c.fcntl(fd, F_GETFD), 'fcntl', `${fd} F_GETFD`);
+  check(c.fcntl(fd, F_SETFD, 'int', fdFlags & ~FD_CLOEXEC), 'fcntl', `${fd} F_SETFD`);
+  const flFlags = check(c.fcntl(fd, F_GETFL), 'fcntl', `${fd} F_GETFL`);
+  check(c.fcntl(fd, F_SETFL, 'int', flFlags & ~O_NONBLOCK), 'fcntl', `${fd} F_SETFL`);
+}
+
+/** Mark every fd from `first` on close-on-exec, so none leaks into the next program (man 2 close_range). */
+export function cloexecFrom(first: number): void {
+  check(c.close_range(first, 0xffffffff, CLOSE_RANGE_CLOEXEC), 'close_range', `${first}.. CLOEXEC`);
+}
+
+/** Process controls (man 2 prctl): used for PR_SET_PDEATHSIG and PR_SET_NO_NEW_PRIVS. */
+export function prctl(option: number, arg2 = 0): void {
+  check(c.prctl(option, arg2, 0, 0, 0), 'prctl', `${option} ${arg2}`);
+}
+
+/** Create a device node (man 2 mknod); `dev` from makedev(major, minor). */
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  // glibc's makedev layout: low 8 bits of minor, 12 bits of major, then the high bits.
+  const dev =
+    (BigInt(minor & 0xff) | (BigInt(major & 0xfff) << 8n) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n));
+  check(c.mknod(path, mode, dev), 'mknod', q(path));
+}
