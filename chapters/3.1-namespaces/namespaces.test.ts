@@ -1,0 +1,139 @@
+// Chapter 3.1 tests: `run` puts the command in new namespaces, as PID 1, with its own
+// /proc, and passes its exit back. Black-box: each test runs the stage's CLI as a user
+// would and asks the kernel (/proc/self/ns/*, /proc/net/dev, the host's mountinfo).
+
+import os from 'node:os';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  collect,
+  hostNamespaces,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  startCli,
+  stageDir,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+
+const STAGE = stageDir('3.1');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => {
+  removeRoot(root);
+});
+
+const mydocker = (args: string[], input?: string) => runCli(STAGE, args, { root, input });
+
+test('the command runs as PID 1', async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'echo $$']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), '1');
+});
+
+test('uts, pid, mnt, ipc and net namespaces all differ from the host', async () => {
+  const host = hostNamespaces();
+  const kinds = Object.keys(host);
+  const r = await mydocker(['run', 'sh', '-c', kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')]);
+  assert.is(r.code, 0, r.stderr);
+  const inside = r.stdout.trim().split('\n');
+  assert.is(inside.length, kinds.length, r.stdout);
+  kinds.forEach((k, i) => {
+    assert.ok(inside[i]!.startsWith(`${k}:[`), `expected a ${k} namespace link, got ${inside[i]}`);
+    assert.is.not(inside[i], host[k], `${k} namespace is the host's`);
+  });
+});
+
+test('a hostname set inside does not change the host', async () => {
+  const hostName = os.hostname();
+  const r = await mydocker(['run', 'sh', '-c', 'hostname mydocker-inside && hostname']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'mydocker-inside');
+  assert.is(os.hostname(), hostName);
+});
+
+test('the network namespace has only lo', async () => {
+  const r = await mydocker(['run', 'cat', '/proc/net/dev']);
+  assert.is(r.code, 0, r.stderr);
+  const ifaces = r.stdout
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.includes(':'))
+    .map((l) => l.split(':')[0]!.trim());
+  assert.equal(ifaces, ['lo']);
+});
+
+test("/proc inside shows only the container's processes", async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'ls /proc']);
+  assert.is(r.code, 0, r.stderr);
+  const pids = r.stdout.split(/\s+/).filter((n) => /^\d+$/.test(n));
+  assert.ok(pids.includes('1'), `no pid 1 in ${pids}`);
+  assert.ok(pids.length < 5, `the host's processes are visible: ${pids.length} pids`);
+  assertHostClean(before);
+});
+
+test('exit codes pass through: 0 and 3', async () => {
+  assert.is((await mydocker(['run', 'true'])).code, 0);
+  assert.is((await mydocker(['run', 'sh', '-c', 'exit 3'])).code, 3);
+});
+
+test('a container killed by SIGKILL exits 137', async () => {
+  const marker = `mydocker-test-${process.pid}-${Date.now()}`;
+  const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; echo ${marker}`], { root });
+  const done = collect(child);
+  // The container's PID 1 is the shell; find it on the host by its command line.
+  const pid = await waitForProcess(marker, 'sh');
+  process.kill(pid, 'SIGKILL');
+  const r = await done;
+  assert.is(r.code, 137, r.stderr);
+  assertHostClean(before);
+});
+
+test('SIGTERM to mydocker is forwarded to the container', async () => {
+  const marker = `mydocker-term-${process.pid}-${Date.now()}`;
+  const child = startCli(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; while :; do sleep 0.1; done; echo ${marker}`], { root });
+  const done = collect(child);
+  await waitForProcess(marker, 'sh');
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.is(r.code, 42, r.stderr);
+});
+
+test('stdin reaches the container with -i', async () => {
+  const r = await mydocker(['run', '-i', 'cat'], 'hello through stdin\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'hello through stdin\n');
+});
+
+test('a command that does not exist: exit 127 and a clear message', async () => {
+  const r = await mydocker(['run', 'no-such-command-xyz']);
+  assert.is(r.code, 127);
+  assert.match(r.stderr, /no-such-command-xyz: executable file not found/);
+  assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
+});
+
+test('usage errors exit 125 before anything runs', async () => {
+  const none = await mydocker(['run']);
+  assert.is(none.code, 125);
+  assert.match(none.stderr, /missing the command/);
+  const bad = await mydocker(['run', '--no-such-flag', 'true']);
+  assert.is(bad.code, 125);
+  assert.match(bad.stderr, /unknown flag: --no-such-flag/);
+  assertHostClean(before);
+});
+
+test("the host's mount table is unchanged after a run", async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'cat /proc/self/mountinfo > /dev/null']);
+  assert.is(r.code, 0, r.stderr);
+  assertHostClean(before);
+});
+
+test.run();

@@ -1,0 +1,92 @@
+// The entry point every stage's main.ts calls. Machinery: it dispatches the
+// subcommand, turns errors into one clear line and Docker's exit codes, and remembers
+// which main.ts is running so `run` can re-execute the same stage as the container's
+// `init` (the book's `/proc/self/exe init`).
+
+import { fileURLToPath } from 'node:url';
+import { exitCodeOf, NotImplemented, UsageError } from './errors.ts';
+import { log, setDebug } from './log.ts';
+import { SysError } from './sys.ts';
+
+export interface Command {
+  /** One line for the command list in --help. */
+  summary: string;
+  /** Hidden commands (init) are not listed. */
+  hidden?: boolean;
+  /** Whether the command needs root (everything that touches the kernel does). */
+  root?: boolean;
+  /** Runs the command; resolves to the process's exit code. */
+  run(args: string[]): Promise<number> | number;
+}
+
+let selfPath: string | undefined;
+
+/** The running stage's main.ts, for re-executing it as the container's init. */
+export function stageMain(): string {
+  if (!selfPath) throw new Error('stageMain() called before runMain()');
+  return selfPath;
+}
+
+/** The argv that starts this stage's main.ts again with `args` (same node, same loader flags). */
+export function selfCommand(args: string[]): { file: string; args: string[] } {
+  return { file: process.execPath, args: [...process.execArgv, stageMain(), ...args] };
+}
+
+function usage(stage: string, commands: Record<string, Command>): string {
+  const rows = Object.entries(commands).filter(([, c]) => !c.hidden);
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return [
+    `Usage: mydocker [--debug] COMMAND [ARGS...]     (stage ${stage})`,
+    '',
+    'Commands:',
+    ...rows.map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'mydocker COMMAND --help' for a command's flags.",
+  ].join('\n');
+}
+
+/** Print one line for an error (a stack only with --debug) and give its exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof UsageError || err instanceof SysError || err instanceof NotImplemented) {
+    log.error(err.message);
+  } else if (err instanceof Error) {
+    log.error(err.message);
+    log.debug(err.stack ?? '');
+  } else {
+    log.error(String(err));
+  }
+  return exitCodeOf(err);
+}
+
+/**
+ * Run a stage: `selfUrl` is the stage main's import.meta.url, `commands` its commands.
+ * Sets process.exitCode; never throws.
+ */
+export async function runMain(selfUrl: string, commands: Record<string, Command>, argv = process.argv.slice(2)): Promise<void> {
+  selfPath = fileURLToPath(selfUrl);
+  const stage = selfPath.split('/').slice(-3, -1).join('/'); // e.g. solutions/4.3
+  let args = [...argv];
+  while (args[0] === '--debug' || args[0] === '-D') {
+    setDebug(true);
+    args = args.slice(1);
+  }
+  const name = args[0];
+  try {
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(usage(stage, commands) + '\n');
+      process.exitCode = name ? 0 : 125;
+      return;
+    }
+    const cmd = commands[name];
+    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).filter((n) => !commands[n]!.hidden).join(', ')})`);
+    if (cmd.root !== false && process.getuid?.() !== 0 && !args.includes('--help')) {
+      throw new UsageError(
+        'mydocker must run as root: it creates namespaces, mounts and cgroups, which need CAP_SYS_ADMIN. ' +
+          'Run it with sudo, keeping your environment: sudo -E npm run chapter <tag> -- ...',
+      );
+    }
+    process.exitCode = await cmd.run(args.slice(1));
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}

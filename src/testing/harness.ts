@@ -1,0 +1,189 @@
+// The test harness every chapter's tests use. Machinery: it runs a stage's CLI the way
+// a user does (a real process, as root), each test with its own temporary state root,
+// and takes snapshots of what the host shows — its mount table and its cgroups — so a
+// test can prove a container left nothing behind.
+//
+// Which stage is under test: MYDOCKER_STAGE (a folder holding main.ts, e.g.
+// exercises/4.3 when a learner runs `npm run verify 4.3`), else solutions/<tag>.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
+
+/** The stage folder under test (absolute). */
+export function stageDir(defaultTag: string): string {
+  const fromEnv = process.env.MYDOCKER_STAGE;
+  return path.resolve(REPO, fromEnv || `solutions/${defaultTag}`);
+}
+
+/** The tag of the stage under test, e.g. "4.3" (the folder's name). */
+export function stageTag(defaultTag: string): string {
+  return path.basename(stageDir(defaultTag));
+}
+
+/** Whether the stage under test is at least chapter `tag` (for checks a later chapter added). */
+export function stageAtLeast(defaultTag: string, tag: string): boolean {
+  const [a1, a2] = stageTag(defaultTag).split('.').map(Number);
+  const [b1, b2] = tag.split('.').map(Number);
+  return a1! > b1! || (a1 === b1 && a2! >= b2!);
+}
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOpts {
+  /** MYDOCKER_ROOT for this run. */
+  root: string;
+  /** Written to the CLI's stdin, which is then closed. */
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) after this long; default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Start the stage's CLI: `node --import tsx <stage>/main.ts ...args`. */
+export function startCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, path.join(stage, 'main.ts'), ...args], {
+    cwd: REPO,
+    env: { ...process.env, MYDOCKER_ROOT: opts.root, FORCE_COLOR: '0', ...opts.env },
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Run the stage's CLI to the end and collect what it printed and how it exited. */
+export function runCli(stage: string, args: string[], opts: RunOpts): Promise<Result> {
+  const child = startCli(stage, args, opts);
+  return collect(child, opts);
+}
+
+/** Collect a started CLI's output and exit. */
+export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh state root under the system temp dir; remove it with removeRoot(). */
+export function makeRoot(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
+}
+
+export function removeRoot(root: string): void {
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+// ---- what the host shows ----
+
+export interface HostState {
+  /** /proc/self/mountinfo of the host (the test process), minus mount and parent ids. */
+  mounts: string[];
+  /** Every cgroup directory the runtime may create: mydocker* under each hierarchy. */
+  cgroups: string[];
+}
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Directories named mydocker* anywhere in the cgroup trees (two levels deep is enough). */
+export function runtimeCgroups(): string[] {
+  const found: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      if (e.name.startsWith('mydocker')) found.push(p);
+      else if (depth > 0) visit(p, depth - 1);
+    }
+  };
+  visit(CGROUP_ROOT, 2);
+  return found.sort();
+}
+
+export function hostState(): HostState {
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').slice(2).join(' '))
+    .sort();
+  return { mounts, cgroups: runtimeCgroups() };
+}
+
+/** Assert the host shows the same mounts and runtime cgroups as in `before`. */
+export function assertHostClean(before: HostState, what = 'after the container'): void {
+  const after = hostState();
+  const added = after.mounts.filter((m) => !before.mounts.includes(m));
+  const removed = before.mounts.filter((m) => !after.mounts.includes(m));
+  assert.equal(added, [], `host mount table gained mounts ${what}`);
+  assert.equal(removed, [], `host mount table lost mounts ${what}`);
+  const newCgroups = after.cgroups.filter((c) => !before.cgroups.includes(c));
+  assert.equal(newCgroups, [], `cgroups left behind ${what}`);
+}
+
+/** The namespace inode links of the test process itself: { uts: 'uts:[4026531838]', ... }. */
+export function hostNamespaces(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ns of ['uts', 'pid', 'mnt', 'ipc', 'net']) out[ns] = fs.readlinkSync(`/proc/self/ns/${ns}`);
+  return out;
+}
+
+/** Wait until a process matching findProcesses(needle, comm) exists; its host pid. */
+export async function waitForProcess(needle: string, comm?: string, ms = 20_000): Promise<number> {
+  return waitFor(() => findProcesses(needle, comm)[0], ms, `a process "${comm ?? ''}" with "${needle}"`);
+}
+
+/** Poll until `fn` returns a value (not undefined), or fail after `ms`. */
+export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Host pids of processes whose command line contains `needle` (and are not this
+ * process); with `comm`, only those whose program name (/proc/PID/comm) is that.
+ */
+export function findProcesses(needle: string, comm?: string): number[] {
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+      if (!cmd.includes(needle)) continue;
+      if (comm && fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== comm) continue;
+      pids.push(Number(name));
+    } catch {
+      /* the process ended while we looked */
+    }
+  }
+  return pids;
+}
