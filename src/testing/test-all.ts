@@ -1,0 +1,92 @@
+// `npm test`: every chapter's tests against every stage from that chapter on (a later
+// stage must never break an earlier lesson), then the machinery's own unit tests.
+// Machinery. Prints one block per run and closes with "N passed, N failed".
+//
+//   npm test                      everything
+//   npm test -- 4.3               only chapter 4.3's tests, on stage 4.3 and later
+//   npm test -- --stage 4.3       every chapter's tests that apply, on stage 4.3 only
+//   npm test -- --unit            only the unit tests (src/**/*.test.ts)
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../chapters.ts';
+import { REPO } from './harness.ts';
+
+const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
+const UVU = path.join(REPO, 'node_modules/uvu/bin.js');
+
+export interface Job {
+  label: string;
+  dir: string;
+  pattern: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The chapter-test jobs: chapter c's tests on every stage s ≥ c present in `base`. */
+export function chapterJobs(base: 'solutions' | 'exercises', only?: string, stage?: string): Job[] {
+  const jobs: Job[] = [];
+  for (const c of CHAPTERS) {
+    if (only && c.tag !== only) continue;
+    for (const s of chaptersFrom(c.tag)) {
+      if (stage && s.tag !== stage) continue;
+      const stageDir = path.join(REPO, base, s.tag);
+      if (!fs.existsSync(path.join(stageDir, 'main.ts'))) continue;
+      jobs.push(job(c, stageDir, `${c.tag} tests on ${base}/${s.tag}`));
+    }
+  }
+  return jobs;
+}
+
+function job(c: Chapter, stageDir: string, label: string): Job {
+  return { label, dir: chapterDir(c), pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: stageDir } };
+}
+
+/** Run one uvu job; returns the counts uvu printed. */
+export function runJob(j: Job, quiet = false): { passed: number; failed: number; output: string } {
+  const r = spawnSync(process.execPath, ['--import', TSX, UVU, j.dir, j.pattern], {
+    cwd: REPO,
+    env: { ...process.env, ...j.env, FORCE_COLOR: quiet ? '0' : process.env.FORCE_COLOR },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const output = (r.stdout ?? '') + (r.stderr ?? '');
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  // A file that crashed before uvu counted anything is one failure, not zero tests.
+  const failed = r.status === 0 ? total - passed : Math.max(total - passed, 1);
+  return { passed, failed, output };
+}
+
+function main(argv: string[]): number {
+  const unitOnly = argv.includes('--unit');
+  const stageIdx = argv.indexOf('--stage');
+  const stage = stageIdx >= 0 ? argv[stageIdx + 1] : undefined;
+  const only = argv.find((a, i) => !a.startsWith('--') && i !== stageIdx + 1);
+
+  const jobs: Job[] = unitOnly ? [] : chapterJobs('solutions', only, stage);
+  if (!only && !stage) jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {} });
+
+  let passed = 0;
+  let failed = 0;
+  const failures: string[] = [];
+  const started = Date.now();
+  for (const j of jobs) {
+    process.stdout.write(`\n=== ${j.label}\n`);
+    const r = runJob(j);
+    process.stdout.write(r.output);
+    passed += r.passed;
+    failed += r.failed;
+    if (r.failed) failures.push(j.label);
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(0);
+  process.stdout.write(`\n${jobs.length} test runs in ${secs}s${failures.length ? `; failing: ${failures.join(', ')}` : ''}\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed === 0 && jobs.length > 0 ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(REPO, 'src/testing/test-all.ts')) {
+  process.exitCode = main(process.argv.slice(2));
+}
