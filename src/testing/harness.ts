@@ -83,6 +83,32 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
   });
 }
 
+/** A CLI started with stdin open, whose output can be awaited while it runs. */
+export interface Session {
+  child: ChildProcess;
+  /** Resolves with the stdout seen so far once it matches `re` (fails after `ms`). */
+  waitOutput(re: RegExp, ms?: number): Promise<RegExpExecArray>;
+  send(text: string): void;
+  /** Close stdin and wait for the end. */
+  finish(): Promise<Result>;
+}
+
+export function startSession(stage: string, args: string[], opts: RunOpts): Session {
+  const child = startCli(stage, args, { ...opts, input: '' });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const done = collect(child, { timeoutMs: opts.timeoutMs });
+  return {
+    child,
+    waitOutput: (re, ms = 20_000) => waitFor(() => re.exec(out) ?? undefined, ms, `output matching ${re}`),
+    send: (text) => child.stdin!.write(text),
+    finish: () => {
+      child.stdin!.end();
+      return done;
+    },
+  };
+}
+
 /** A fresh state root under the system temp dir; remove it with removeRoot(). */
 export function makeRoot(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
