@@ -1,13 +1,12 @@
 // Chapter 3.2 unit tests: size parsing, the v1 shares → v2 weight conversion and the
 // cpuset check, imported from the stage under test.
 
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stageDir } from '../../src/testing/harness.ts';
+import { stageFile } from '../../src/testing/harness.ts';
 
 const res: typeof import('../../solutions/3.2/cgroups/resources.ts') = await import(
-  path.join(stageDir('3.2'), 'cgroups/resources.ts')
+  stageFile('3.2', 'cgroups/resources.ts')
 );
 
 test('parseSize: units are powers of 1024', () => {

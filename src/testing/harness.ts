@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
+import { CHAPTERS } from '../chapters.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -20,6 +21,23 @@ const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 export function stageDir(defaultTag: string): string {
   const fromEnv = process.env.MYDOCKER_STAGE;
   return path.resolve(REPO, fromEnv || `solutions/${defaultTag}`);
+}
+
+/**
+ * The file a stage uses for `rel` (e.g. "cgroups/resources.ts"): its own copy if it has
+ * one, else the nearest earlier chapter's in solutions/ — where the stage's imports
+ * lead (stages are layers; exercises import earlier chapters from solutions/).
+ */
+export function stageFile(defaultTag: string, rel: string): string {
+  const own = path.join(stageDir(defaultTag), rel);
+  if (fs.existsSync(own)) return own;
+  const tag = stageTag(defaultTag);
+  const earlier = CHAPTERS.slice(0, CHAPTERS.findIndex((c) => c.tag === tag)).reverse();
+  for (const c of earlier) {
+    const p = path.join(REPO, 'solutions', c.tag, rel);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`no stage up to ${tag} has ${rel}`);
 }
 
 /** The tag of the stage under test, e.g. "4.3" (the folder's name). */

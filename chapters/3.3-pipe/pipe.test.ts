@@ -1,0 +1,65 @@
+// Chapter 3.3 tests: the command reaches the container exactly (through the pipe), is
+// found on PATH, runs inside its cgroup from its first instruction, and starts with
+// fds 0, 1, 2 only.
+
+import fs from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assertHostClean, hostState, makeRoot, removeRoot, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+
+const STAGE = stageDir('3.3');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => removeRoot(root));
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+
+test('arguments with spaces, quotes, unicode and emptiness arrive exactly', async () => {
+  const args = ['a b', "it's", '"double"', 'ü 日本 🐳', '', '$HOME', '*', '-x', 'tab\there', 'new\nline'];
+  const r = await mydocker(['run', 'printf', '[%s]\\n', ...args]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, args.map((a) => `[${a}]\n`).join(''));
+});
+
+test('the command is found on PATH', async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'command -v sh']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout.trim(), /^\/.*\/sh$/);
+});
+
+test('the command runs in its cgroup from its first instruction', async () => {
+  // cat is exec'd directly: reading /proc/self/cgroup is the first thing the command does.
+  const r = await mydocker(['run', '-m', '64m', 'cat', '/proc/self/cgroup']);
+  assert.is(r.code, 0, r.stderr);
+  // v1: the memory hierarchy's line; v2: the unified line "0::/…".
+  const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const line = r.stdout.split('\n').find((l) => (v2 ? l.startsWith('0::') : /^\d+:memory:/.test(l)));
+  assert.match(line ?? '', /\/mydocker-[0-9a-f]{12}$/, r.stdout);
+  assertHostClean(before);
+});
+
+test('only fds 0, 1 and 2 are open in the container', async () => {
+  // ls opens one directory (fd 3) to list /proc/self/fd; nothing else may be there.
+  const r = await mydocker(['run', 'ls', '/proc/self/fd']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3']);
+});
+
+test('fds 0-2 are blocking and plain (not close-on-exec) in the container', async () => {
+  // fdinfo's flags are octal open flags; 04000 is O_NONBLOCK, 02000000 is O_CLOEXEC.
+  const r = await mydocker(['run', 'sh', '-c', 'for f in 0 1 2; do grep flags /proc/self/fdinfo/$f; done']);
+  assert.is(r.code, 0, r.stderr);
+  const flags = r.stdout.trim().split('\n').map((l) => parseInt(l.split(/\s+/)[1]!, 8));
+  assert.is(flags.length, 3, r.stdout);
+  for (const f of flags) {
+    assert.is(f & 0o4000, 0, 'O_NONBLOCK is set');
+    assert.is(f & 0o2000000, 0, 'O_CLOEXEC is set');
+  }
+});
+
+test.run();

@@ -1,0 +1,34 @@
+// Chapter 3.3 — init reads its command from the pipe (blocking until the parent has set
+// up the cgroup), and hands the command a clean set of file descriptors: 0, 1, 2 and
+// nothing else. Every other fd Node or the runtime opened (the pipe itself, Node's
+// event loop, anything the host passed down) is marked close-on-exec, so none of them
+// leaks into the container — the class of bug behind runc's CVE-2024-21626.
+
+import { log } from '../../src/log.ts';
+import { cloexecFrom } from '../../src/sys.ts';
+import { execCommand } from '../3.1/exec.ts';
+import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
+import { readConfig } from './pipe.ts';
+
+/** What the parent sends init through the pipe (later chapters add to it). */
+export interface ContainerConfig {
+  command: string[];
+}
+
+/** Mark every fd above stderr close-on-exec: the command starts with 0, 1 and 2 only. */
+export function closeInheritedFds(): void {
+  // exercise: let no fd other than 0, 1 and 2 survive execve
+  cloexecFrom(3);
+  // end exercise
+}
+
+export function init(): number {
+  dieWithParent();
+  const config = readConfig<ContainerConfig>();
+  enterNamespaces();
+  makeMountsPrivate();
+  mountProc();
+  closeInheritedFds();
+  log.debug(`init: exec ${JSON.stringify(config.command)}`);
+  return execCommand(config.command);
+}
