@@ -17,9 +17,10 @@ export interface RunOptions extends BaseOptions {
   resources: Resources;
 }
 
-export const runHelp = () => baseHelp(RUN_FLAGS);
+export const runHelp = (flags: FlagSpec[] = RUN_FLAGS) => baseHelp(flags);
 
-export function parseRunArgs(argv: string[]) {
-  const base = parseBase(argv, RUN_FLAGS);
+/** Parse `run`'s argv; later chapters pass their longer flag list. */
+export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS) {
+  const base = parseBase(argv, specs);
   return { ...base, resources: parseResources(base.flags) };
 }

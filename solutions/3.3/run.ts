@@ -5,20 +5,23 @@
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
 import { createCgroup } from '../3.2/cgroups/cgroup.ts';
-import { newContainerId } from '../3.2/container-id.ts';
 import type { RunOptions } from '../3.2/cli.ts';
+import { newContainerId } from '../3.2/container-id.ts';
 import { reportOom } from '../3.2/run.ts';
 import type { ContainerConfig } from './init.ts';
 import { sendConfig } from './pipe.ts';
 
-export async function run(opts: RunOptions): Promise<number> {
-  const id = newContainerId();
+/**
+ * Start container `id` with `config` sent to its init, limited by opts.resources, and
+ * wait for it to end. Later chapters prepare more (a root filesystem, volumes) and
+ * call this with a bigger config.
+ */
+export async function runContainer<C extends ContainerConfig>(id: string, opts: RunOptions, config: C): Promise<number> {
   const cgroup = createCgroup(`mydocker-${id}`, opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
     const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);
-    const config: ContainerConfig = { command: opts.command };
-    // exercise: put init in its cgroup, then send it the command
+    // exercise: put init in its cgroup, then send it the configuration
     try {
       cgroup.addProcess(child.pid!);
       await sendConfig(child, config);
@@ -34,4 +37,8 @@ export async function run(opts: RunOptions): Promise<number> {
   } finally {
     await cgroup.destroy();
   }
+}
+
+export function run(opts: RunOptions): Promise<number> {
+  return runContainer(newContainerId(), opts, { command: opts.command });
 }
