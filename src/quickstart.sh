@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's quick start, as one command on a fresh Debian/Ubuntu machine:
+#   sudo ./src/quickstart.sh
+# installs what the workshop needs (busybox-static, the npm packages), checks the
+# machine, and starts the chapter 4.3 container with a volume:
+#   npm run chapter 4.3 -- run -ti -v /root/volume:/test sh
+# Extra arguments replace that run command, e.g. sudo ./src/quickstart.sh run -ti sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "quickstart: run me as root: sudo $0 $*" >&2
+  exit 1
+fi
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "quickstart: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "  Debian/Ubuntu: see docs/setup.md (NodeSource or the distribution's nodejs 20 package)." >&2
+  exit 1
+fi
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq busybox-static
+fi
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent doctor || true
+if [ $# -eq 0 ]; then set -- run -ti -v /root/volume:/test sh; fi
+exec npm run --silent chapter 4.3 -- "$@"
