@@ -6,11 +6,13 @@ import { parseRunArgs, runHelp } from './cli.ts';
 import { init } from './init.ts';
 import { run } from './run.ts';
 
+/** A `run` command: `--help` prints the flags, anything else is parsed and run. */
+export function runCommand<O>(summary: string, parse: (args: string[]) => O, start: (opts: O) => Promise<number>, help: () => string): Command {
+  return { summary, run: (args) => (args[0] === '--help' ? (console.log(help()), 0) : start(parse(args))) };
+}
+
 export const commands: Record<string, Command> = {
-  run: {
-    summary: 'Create and run a container: run [-ti] COMMAND [ARG...]',
-    run: (args) => (args[0] === '--help' ? (console.log(runHelp()), 0) : run(parseRunArgs(args))),
-  },
+  run: runCommand('Create and run a container: run [-ti] COMMAND [ARG...]', parseRunArgs, run, runHelp),
   init: {
     summary: 'Inside the container: set it up and exec the command (started by run)',
     hidden: true,

@@ -1,14 +1,16 @@
 // Chapter 3.2 — the commands of this stage: `run` now takes resource limits.
 
 import type { Command } from '../../src/entry.ts';
-import { commands as base } from '../3.1/commands.ts';
+import { commands as base, runCommand } from '../3.1/commands.ts';
 import { parseRunArgs, runHelp } from './cli.ts';
 import { run } from './run.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  run: {
-    summary: 'Create and run a container: run [-ti] [-m SIZE] [--cpu-shares N] [--cpuset-cpus CPUS] COMMAND [ARG...]',
-    run: (args) => (args[0] === '--help' ? (console.log(runHelp()), 0) : run(parseRunArgs(args))),
-  },
+  run: runCommand(
+    'Create and run a container: run [-ti] [-m SIZE] [--cpu-shares N] [--cpuset-cpus CPUS] COMMAND [ARG...]',
+    (args) => parseRunArgs(args),
+    run,
+    runHelp,
+  ),
 };

@@ -2,12 +2,13 @@
 
 import type { Command } from '../../src/entry.ts';
 import { commands as base } from '../3.2/commands.ts';
-import { parseRunArgs } from '../3.2/cli.ts';
+import { parseRunArgs, runHelp } from '../3.2/cli.ts';
+import { runCommand } from '../3.1/commands.ts';
 import { init } from './init.ts';
 import { run } from './run.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  run: { ...base.run!, run: (args) => (args[0] === '--help' ? base.run!.run(args) : run(parseRunArgs(args))) },
+  run: runCommand(base.run!.summary, (args) => parseRunArgs(args), run, runHelp),
   init: { ...base.init!, run: () => init() },
 };
