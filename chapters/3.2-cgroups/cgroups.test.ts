@@ -9,12 +9,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertHostClean,
+  collect,
+  findProcesses,
   hostState,
   makeRoot,
   removeRoot,
   runCli,
+  runtimeCgroups,
   stageDir,
+  startCli,
   startSession,
+  waitFor,
+  waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
 
@@ -93,6 +99,23 @@ test('no cgroup is left after the container exits', async () => {
   const r = await mydocker(['run', '-m', '64m', 'sh', '-c', 'exit 7']);
   assert.is(r.code, 7);
   assertHostClean(before);
+});
+
+test('a killed runtime takes its container along; cleanup removes the cgroup it left', async () => {
+  const marker = `cg-rtkill-${Date.now()}`;
+  const runtime = startCli(STAGE, ['run', '-m', '64m', 'sh', '-c', `sleep 1000; : ${marker}`], { root });
+  const done = collect(runtime);
+  const sh = await waitForProcess(marker, 'sh');
+  runtime.kill('SIGKILL');
+  await done;
+  await waitFor(() => (findProcesses(marker, 'sh').includes(sh) ? undefined : true), 10_000, 'the container to die');
+  const left = runtimeCgroups().filter((c) => !before.cgroups.includes(c));
+  assert.ok(left.length > 0, 'expected the killed runtime to leave its cgroup');
+  const r = await mydocker(['cleanup']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /removed 1 stale container/);
+  assertHostClean(before);
+  assert.equal(fs.readdirSync(path.join(root, 'containers')), []);
 });
 
 test('bad limits fail with a clear error and exit 125 before anything is created', async () => {

@@ -1,6 +1,7 @@
 // Chapter 3.2 — the commands of this stage: `run` now takes resource limits.
 
 import type { Command } from '../../src/entry.ts';
+import { cleanupStale } from '../../src/leftovers.ts';
 import { commands as base, runCommand } from '../3.1/commands.ts';
 import { parseRunArgs, runHelp } from './cli.ts';
 import { run } from './run.ts';
@@ -13,4 +14,12 @@ export const commands: Record<string, Command> = {
     run,
     runHelp,
   ),
+  cleanup: {
+    summary: 'Remove what killed runtimes left behind (cgroups, write layers)',
+    run: () => {
+      const ids = cleanupStale();
+      console.log(ids.length ? `removed ${ids.length} stale container(s): ${ids.join(' ')}` : 'nothing to clean up');
+      return 0;
+    },
+  },
 };

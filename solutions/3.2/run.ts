@@ -5,6 +5,7 @@
 // Note the race the book has here: init is already running when its pid is added, so
 // its first instructions run outside the limits. Chapter 3.3 closes it with a pipe.
 
+import { withContainer } from '../../src/leftovers.ts';
 import { log } from '../../src/log.ts';
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
@@ -12,27 +13,30 @@ import { createCgroup } from './cgroups/cgroup.ts';
 import type { RunOptions } from './cli.ts';
 import { newContainerId } from './container-id.ts';
 
-export async function run(opts: RunOptions): Promise<number> {
-  const id = newContainerId();
-  const cgroup = createCgroup(`mydocker-${id}`, opts.resources);
-  try {
-    const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit(['--', ...opts.command], [stdin, 'inherit', 'inherit']);
-    // exercise: put the container's init into its cgroup
+export function run(opts: RunOptions): Promise<number> {
+  // withContainer records this runtime as the container's owner, so if it is killed
+  // the next run removes the cgroup it could not (src/leftovers.ts).
+  return withContainer(newContainerId(), async (id) => {
+    const cgroup = createCgroup(`mydocker-${id}`, opts.resources);
     try {
-      cgroup.addProcess(child.pid!);
-    } catch (err) {
-      child.kill('SIGKILL');
-      await waitForExit(child);
-      throw err;
+      const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
+      const child = spawnInit(['--', ...opts.command], [stdin, 'inherit', 'inherit']);
+      // exercise: put the container's init into its cgroup
+      try {
+        cgroup.addProcess(child.pid!);
+      } catch (err) {
+        child.kill('SIGKILL');
+        await waitForExit(child);
+        throw err;
+      }
+      // end exercise
+      const code = await waitForExit(child);
+      reportOom(cgroup.oomKilled(), code);
+      return code;
+    } finally {
+      await cgroup.destroy();
     }
-    // end exercise
-    const code = await waitForExit(child);
-    reportOom(cgroup.oomKilled(), code);
-    return code;
-  } finally {
-    await cgroup.destroy();
-  }
+  });
 }
 
 /** Say why a container died when the kernel's OOM killer did it (Docker's OOMKilled). */

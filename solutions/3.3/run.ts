@@ -2,6 +2,7 @@
 // fourth fd (the pipe) instead of the command in its argv, and the parent writes the
 // command only after init is in its cgroup.
 
+import { withContainer } from '../../src/leftovers.ts';
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
 import { createCgroup } from '../3.2/cgroups/cgroup.ts';
@@ -40,5 +41,5 @@ export async function runContainer<C extends ContainerConfig>(id: string, opts: 
 }
 
 export function run(opts: RunOptions): Promise<number> {
-  return runContainer(newContainerId(), opts, { command: opts.command });
+  return withContainer(newContainerId(), (id) => runContainer(id, opts, { command: opts.command }));
 }

@@ -1,0 +1,126 @@
+// Cleaning up after a runtime that could not clean up itself. Machinery (no chapter
+// teaches it, every chapter from 3.2 on relies on it).
+//
+// A `run` removes what it made — the container's cgroup, its directory under the
+// state root — when the container ends. If the runtime itself is killed (SIGKILL,
+// a power cut), the container dies with it (PR_SET_PDEATHSIG) and the kernel drops
+// the container's mounts with its mount namespace, but the cgroup directory and the
+// write layer stay. So each run records who owns it, in
+//   <state root>/containers/<id>/owner   "<runtime pid> <its start time>"
+// and the next `run` (or `mydocker cleanup`) removes every container whose owner is
+// gone. The start time (field 22 of /proc/PID/stat) tells a reused pid from ours.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { log } from './log.ts';
+import { containerDir, containersDir } from './state.ts';
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** "<pid> <start time>" of a live process, or undefined if it is gone. */
+export function processIdentity(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after its ')' are plain.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return `${pid} ${fields[19]}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run `fn` for container `id` with the container's directory claimed by this process:
+ * stale containers of dead runtimes are removed first; at the end the claim is
+ * released and the (by then empty) directory removed. Whatever `fn` made in the
+ * directory it must remove itself — a leftover is reported, not silently deleted.
+ */
+export async function withContainer<T>(id: string, fn: (id: string) => Promise<T>, root?: string): Promise<T> {
+  cleanupStale(root);
+  const dir = containerDir(id, root);
+  fs.mkdirSync(dir, { recursive: true });
+  const owner = path.join(dir, 'owner');
+  fs.writeFileSync(owner, processIdentity(process.pid)!);
+  try {
+    return await fn(id);
+  } finally {
+    fs.rmSync(owner, { force: true });
+    try {
+      fs.rmdirSync(dir);
+    } catch (err) {
+      log.warn(`container ${id}: ${dir} is not empty after cleanup: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Whether the process that created container directory `dir` is still running. */
+export function ownerAlive(dir: string): boolean {
+  let owner: string;
+  try {
+    owner = fs.readFileSync(path.join(dir, 'owner'), 'utf8').trim();
+  } catch {
+    // No owner file: a directory being created right now, or not ours; leave it.
+    return true;
+  }
+  const pid = Number(owner.split(' ')[0]);
+  return processIdentity(pid) === owner;
+}
+
+/** The cgroup directories named `name` in every hierarchy (v1) or the unified tree (v2). */
+export function cgroupDirsNamed(name: string, root = CGROUP_ROOT): string[] {
+  const dirs = [path.join(root, name)];
+  try {
+    for (const h of fs.readdirSync(root)) dirs.push(path.join(root, h, name));
+  } catch {
+    /* no cgroup filesystem */
+  }
+  return dirs.filter((d) => fs.existsSync(path.join(d, 'cgroup.procs')));
+}
+
+/** Mount points the host can see at or under `dir`. */
+export function hostMountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')));
+}
+
+/**
+ * Remove a container's cgroup and directory. Refuses to delete through a mount (a
+ * volume mounted here by hand, say) so no one's data is ever lost to a cleanup.
+ */
+export function removeContainerFiles(id: string, root?: string): boolean {
+  for (const cg of cgroupDirsNamed(`mydocker-${id}`)) {
+    try {
+      fs.rmdirSync(cg);
+    } catch (err) {
+      log.warn(`cleanup: could not remove cgroup ${cg}: ${(err as Error).message}`);
+    }
+  }
+  const dir = containerDir(id, root);
+  const mounted = hostMountsUnder(dir);
+  if (mounted.length) {
+    log.warn(`cleanup: not removing ${dir}: still mounted on the host: ${mounted.join(', ')}`);
+    return false;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return true;
+}
+
+/** Remove every container whose runtime is gone. Returns the ids removed. */
+export function cleanupStale(root?: string): string[] {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(containersDir(root));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const id of ids) {
+    if (ownerAlive(containerDir(id, root))) continue;
+    log.debug(`cleanup: container ${id} was left by a runtime that is gone`);
+    if (removeContainerFiles(id, root)) removed.push(id);
+  }
+  return removed;
+}
