@@ -1,0 +1,78 @@
+// Chapter 4.1 tests: the container's "/" is the busybox image, nothing of the host's
+// tree is reachable, /proc and a minimal /dev are there, and the host's mount table
+// is the same afterwards.
+
+import fs from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assertHostClean, hostState, makeRoot, removeRoot, REPO, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+
+const STAGE = stageDir('4.1');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => removeRoot(root));
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+
+test('/ inside is the busybox image', async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'ls /; readlink /bin/sh; busybox | head -1']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split(/\s+/);
+  for (const dir of ['bin', 'dev', 'etc', 'proc', 'tmp', 'usr']) assert.ok(lines.includes(dir), `no /${dir} in ${r.stdout}`);
+  assert.match(r.stdout, /BusyBox v/);
+  const imageRoot = fs.readdirSync(`${root}/images/busybox/rootfs`);
+  assert.ok(imageRoot.includes('bin'), 'the image was not built under the state root');
+});
+
+test("the host's files are not reachable", async () => {
+  // Paths that certainly exist on the host: this repository and the test's state root.
+  const paths = [`${REPO}/package.json`, root, '/sys/fs/cgroup'];
+  const r = await mydocker(['run', 'sh', '-c', paths.map((p) => `test -e '${p}' && echo "visible: ${p}"`).join('; ') + '; true']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '', r.stdout);
+});
+
+test('the old root is unmounted: the container sees only its own mounts', async () => {
+  const r = await mydocker(['run', 'cat', '/proc/self/mountinfo']);
+  assert.is(r.code, 0, r.stderr);
+  const mountPoints = r.stdout.trim().split('\n').map((l) => l.split(' ')[4]);
+  assert.ok(mountPoints.includes('/'), r.stdout);
+  assert.ok(mountPoints.includes('/proc'), r.stdout);
+  assert.ok(mountPoints.includes('/dev'), r.stdout);
+  assert.not.ok(mountPoints.some((m) => m!.includes('pivot_root') || m!.startsWith('/sys')), `host mounts remain: ${mountPoints}`);
+});
+
+test('/dev holds the basic device nodes, and they work', async () => {
+  const nodes = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+  const r = await mydocker([
+    'run',
+    'sh',
+    '-c',
+    nodes.map((n) => `test -c /dev/${n} || echo "missing /dev/${n}"`).join('; ') + '; echo x > /dev/null; head -c 16 /dev/urandom | wc -c; ls /dev',
+  ]);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stdout, /missing/);
+  assert.match(r.stdout, /^16$/m);
+  // The host's disks are not there.
+  assert.not.match(r.stdout, /\b(sd[a-z]|vd[a-z]|nvme\d|mem|kmsg)\b/, r.stdout);
+});
+
+test('/proc is mounted and shows the container', async () => {
+  // ('; exit' keeps sh from exec'ing cat in its own place, so PID 1 stays sh.)
+  const r = await mydocker(['run', 'sh', '-c', 'cat /proc/1/comm; exit']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'sh\n');
+});
+
+test("the host's mount table is unchanged after the run", async () => {
+  const r = await mydocker(['run', 'true']);
+  assert.is(r.code, 0, r.stderr);
+  assertHostClean(before);
+});
+
+test.run();

@@ -1,0 +1,75 @@
+// Chapter 4.2 tests: each container writes into a layer of its own; the image is never
+// changed, the next container starts clean, and no write layer is left on disk.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  collect,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startCli,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+
+const STAGE = stageDir('4.2');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => removeRoot(root));
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const imageRoot = () => path.join(root, 'images/busybox/rootfs');
+/** Container directories left under the state root. */
+const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+
+test('a file written in one container is gone in the next, and never in the image', async () => {
+  const first = await mydocker(['run', 'sh', '-c', 'echo hello > /written.txt && cat /written.txt']);
+  assert.is(first.code, 0, first.stderr);
+  assert.is(first.stdout, 'hello\n');
+  assert.not.ok(fs.existsSync(path.join(imageRoot(), 'written.txt')), 'the write reached the image');
+  const second = await mydocker(['run', 'sh', '-c', 'test -e /written.txt && echo still there || echo gone']);
+  assert.is(second.stdout, 'gone\n', second.stderr);
+});
+
+test("deleting an image file inside the container leaves the image's copy", async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'rm /bin/ls && test ! -e /bin/ls && echo deleted']);
+  assert.is(r.stdout, 'deleted\n', r.stderr);
+  assert.ok(fs.lstatSync(path.join(imageRoot(), 'bin/ls')).isSymbolicLink(), 'the image lost /bin/ls');
+  const again = await mydocker(['run', 'ls', '/bin/ls']);
+  assert.is(again.code, 0, again.stderr);
+});
+
+test("the container's root is an overlay mount, invisible on the host", async () => {
+  const r = await mydocker(['run', 'cat', '/proc/self/mountinfo']);
+  assert.is(r.code, 0, r.stderr);
+  const rootLine = r.stdout.split('\n').find((l) => l.split(' ')[4] === '/');
+  assert.match(rootLine ?? '', / - overlay /, r.stdout);
+  assertHostClean(before);
+});
+
+test('no write layer is left after exit, after a failure to start, after a kill', async () => {
+  assert.is((await mydocker(['run', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=64 2>/dev/null'])).code, 0);
+  assert.equal(leftovers(), [], 'after a normal exit');
+  assert.is((await mydocker(['run', 'no-such-command'])).code, 127);
+  assert.equal(leftovers(), [], 'after a command that was not found');
+
+  const marker = `overlay-kill-${Date.now()}`;
+  const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root }));
+  process.kill(await waitForProcess(marker, 'sh'), 'SIGKILL');
+  assert.is((await done).code, 137);
+  assert.equal(leftovers(), [], 'after the container was killed');
+  assertHostClean(before);
+});
+
+test.run();

@@ -1,0 +1,190 @@
+// Chapter 4.3 tests: what a container writes into a volume is on the host and stays
+// there — after exit, after the container or the runtime is killed — while the rest
+// of the container's writes vanish. Bad specs are refused before anything exists, and
+// no volume target can lead out of the container's root.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  collect,
+  findProcesses,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startCli,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+
+const STAGE = stageDir('4.3');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => removeRoot(root));
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** A host directory for volumes, inside the test's own state root. */
+const hostPath = (...p: string[]) => path.join(root, 'host', ...p);
+const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+
+test('data written in a volume survives exit; a second container sees it', async () => {
+  const vol = hostPath('volume');
+  const w = await mydocker(['run', '-v', `${vol}:/test`, 'sh', '-c', 'echo kept > /test/x && echo lost > /elsewhere']);
+  assert.is(w.code, 0, w.stderr);
+  assert.is(fs.readFileSync(path.join(vol, 'x'), 'utf8'), 'kept\n');
+  assert.equal(leftovers(), [], 'write layer left behind');
+  const r = await mydocker(['run', '-v', `${vol}:/test`, 'sh', '-c', 'cat /test/x; test -e /elsewhere && echo leaked || true']);
+  assert.is(r.stdout, 'kept\n', r.stderr);
+  assertHostClean(before);
+});
+
+test('a missing host directory is created, parents included', async () => {
+  const vol = hostPath('a/b/c');
+  const r = await mydocker(['run', '-v', `${vol}:/data`, 'sh', '-c', 'touch /data/made']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(vol, 'made')));
+});
+
+test('two volumes at once, and a host file mounted as a file', async () => {
+  const a = hostPath('a');
+  const b = hostPath('b');
+  const file = hostPath('config.txt');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, 'from the host\n');
+  const r = await mydocker(['run', '-v', `${a}:/a`, '-v', `${b}:/deep/b`, '-v', `${file}:/etc/app.conf`, 'sh', '-c', 'echo A > /a/f; echo B > /deep/b/f; cat /etc/app.conf; test -f /etc/app.conf && echo is-a-file']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'from the host\nis-a-file\n');
+  assert.is(fs.readFileSync(path.join(a, 'f'), 'utf8'), 'A\n');
+  assert.is(fs.readFileSync(path.join(b, 'f'), 'utf8'), 'B\n');
+});
+
+test(':ro refuses writes; the host stays as it was', async () => {
+  const vol = hostPath('ro');
+  fs.mkdirSync(vol, { recursive: true });
+  fs.writeFileSync(path.join(vol, 'keep'), 'original\n');
+  const r = await mydocker(['run', '-v', `${vol}:/ro:ro`, 'sh', '-c', 'cat /ro/keep; echo changed > /ro/keep; echo new > /ro/new']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, /Read-only file system/);
+  assert.is(r.stdout, 'original\n');
+  assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'original\n');
+  assert.not.ok(fs.existsSync(path.join(vol, 'new')));
+  const rw = await mydocker(['run', '-v', `${vol}:/rw:rw`, 'sh', '-c', 'echo new > /rw/new']);
+  assert.is(rw.code, 0, rw.stderr);
+});
+
+test('bad specs: a clear error, exit 125, and nothing created', async () => {
+  const h = hostPath('never-created');
+  const cases: [string, RegExp][] = [
+    ['', /it is empty/],
+    [h, /no ':' between/],
+    [`:/x`, /host path is empty/],
+    [`${h}:`, /container path is empty/],
+    [`${h}:/x:ro:extra`, /too many ':'/],
+    [`${h}:relative`, /container path must be absolute/],
+    [`relative:/x`, /host path must be absolute/],
+    [`${h}:/`, /cannot be '\/'/],
+    [`${h}:/a/..`, /cannot be '\/'/],
+    [`${h}:/proc`, /cannot be \/proc/],
+    [`${h}:/proc/sys`, /cannot be \/proc/],
+    [`${h}:/x:rx`, /unknown mode "rx"/],
+  ];
+  for (const [spec, message] of cases) {
+    const r = await mydocker(['run', '-v', spec, 'true']);
+    assert.is(r.code, 125, `-v '${spec}': exit ${r.code} ${r.stderr}`);
+    assert.match(r.stderr, message, `-v '${spec}'`);
+    assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
+  }
+  const dup = await mydocker(['run', '-v', `${h}1:/same`, '-v', `${h}2:/same/`, 'true']);
+  assert.is(dup.code, 125);
+  assert.match(dup.stderr, /\/same is the target of more than one -v/);
+  assert.not.ok(fs.existsSync(path.join(root, 'host')), 'a host directory was created for a refused spec');
+  assert.equal(leftovers(), []);
+  assertHostClean(before);
+});
+
+test('the volume survives kill -9 of the container', async () => {
+  const vol = hostPath('killed');
+  const marker = `vol-kill-${Date.now()}`;
+  const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root }));
+  const pid = await waitForProcess(marker, 'sh');
+  await waitForFile(path.join(vol, 'data'));
+  process.kill(pid, 'SIGKILL');
+  assert.is((await done).code, 137);
+  assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'before-kill\n');
+  assert.equal(leftovers(), []);
+  assertHostClean(before);
+});
+
+test('the volume survives kill -9 of the runtime; the container goes with it', async () => {
+  const vol = hostPath('runtime-killed');
+  const marker = `vol-rtkill-${Date.now()}`;
+  const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root });
+  const done = collect(runtime);
+  const shPid = await waitForProcess(marker, 'sh');
+  await waitForFile(path.join(vol, 'data'));
+  runtime.kill('SIGKILL');
+  await done;
+  // The kernel kills the container when its runtime dies (PR_SET_PDEATHSIG).
+  await waitUntilGone(shPid);
+  assert.equal(findProcesses(marker, 'sh'), []);
+  assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'written\n');
+  // No mount of the container ever reached the host.
+  const after = hostState();
+  assert.equal(after.mounts.filter((m) => !before.mounts.includes(m)), []);
+  // What the killed runtime could not remove (cgroup, write layer) goes with the next run.
+  const next = await mydocker(['run', '-v', `${vol}:/v`, 'cat', '/v/data']);
+  assert.is(next.stdout, 'written\n', next.stderr);
+  assert.equal(leftovers(), []);
+  assertHostClean(before);
+});
+
+test('a symlink in the image cannot lead a volume out of the container root', async () => {
+  // Build the image, then plant links in it that point at host paths.
+  assert.is((await mydocker(['run', 'true'])).code, 0);
+  const image = path.join(root, 'images/busybox/rootfs');
+  const name = `mydocker-escape-${process.pid}-${Date.now()}`;
+  fs.symlinkSync('/etc', path.join(image, 'abs-link'));
+  fs.symlinkSync('../../../../../../etc', path.join(image, 'rel-link'));
+  const vol = hostPath('escape');
+  const r = await mydocker(['run', '-v', `${vol}:/abs-link/${name}`, '-v', `${vol}2:/rel-link/${name}2`, 'sh', '-c', `ls -d /etc/${name} /etc/${name}2`]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `/etc/${name}\n/etc/${name}2\n`);
+  assert.not.ok(fs.existsSync(`/etc/${name}`), 'the volume target escaped onto the host');
+  assert.not.ok(fs.existsSync(`/etc/${name}2`), 'the volume target escaped onto the host');
+  assertHostClean(before);
+});
+
+test("'..' in a container path stays inside the root", async () => {
+  const vol = hostPath('dots');
+  const r = await mydocker(['run', '-v', `${vol}:/a/../../../b`, 'sh', '-c', 'touch /b/ok']);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(vol, 'ok')));
+});
+
+async function waitForFile(file: string): Promise<void> {
+  for (let i = 0; i < 400 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(fs.existsSync(file), `${file} never appeared`);
+}
+
+async function waitUntilGone(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.unreachable(`process ${pid} is still alive`);
+}
+
+test.run();

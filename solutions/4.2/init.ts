@@ -1,0 +1,29 @@
+// Chapter 4.2 — init mounts the union filesystem before pivoting into it. Compared with
+// 4.1: the root is the overlay of image and write layer, mounted here, inside the
+// container's mount namespace.
+
+import { log } from '../../src/log.ts';
+import { execCommand } from '../3.1/exec.ts';
+import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
+import { closeInheritedFds } from '../3.3/init.ts';
+import { readConfig } from '../3.3/pipe.ts';
+import { mountSpecialFilesystems, type ContainerConfig as BaseConfig } from '../4.1/init.ts';
+import { pivotInto } from '../4.1/rootfs.ts';
+import { mountOverlay, type Workspace } from './workspace.ts';
+
+export interface ContainerConfig extends BaseConfig {
+  workspace: Workspace;
+}
+
+export function init(): number {
+  dieWithParent();
+  const config = readConfig<ContainerConfig>();
+  enterNamespaces();
+  makeMountsPrivate();
+  mountOverlay(config.workspace);
+  pivotInto(config.workspace.merged);
+  mountSpecialFilesystems();
+  closeInheritedFds();
+  log.debug(`init: exec ${JSON.stringify(config.command)}`);
+  return execCommand(config.command);
+}
