@@ -62,4 +62,10 @@ test('fds 0-2 are blocking and plain (not close-on-exec) in the container', asyn
   }
 });
 
+test('the command runs with no_new_privs: setuid binaries cannot raise it', async () => {
+  const r = await mydocker(['run', 'grep', 'NoNewPrivs', '/proc/self/status']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /NoNewPrivs:\s+1/);
+});
+
 test.run();

@@ -69,6 +69,27 @@ test('/proc is mounted and shows the container', async () => {
   assert.is(r.stdout, 'sh\n');
 });
 
+test('the sensitive corners of /proc are masked or read-only', async () => {
+  // Files the host kernel has: masked ones must read empty inside.
+  const masked = ['/proc/keys', '/proc/timer_list', '/proc/interrupts', '/proc/kcore'].filter((p) => fs.existsSync(p));
+  const readonly = ['/proc/sys/kernel/hostname', '/proc/sysrq-trigger'].filter((p) => fs.existsSync(p));
+  const script = [
+    ...masked.map((p) => `echo "${p} $(head -c 64 ${p} | wc -c)"`),
+    ...readonly.map((p) => `(echo x > ${p}) 2>/dev/null && echo "writable ${p}"`),
+    'true',
+  ].join('; ');
+  const r = await mydocker(['run', 'sh', '-c', script]);
+  assert.is(r.code, 0, r.stderr);
+  for (const p of masked) assert.match(r.stdout, new RegExp(`^${p} 0$`, 'm'), `${p} is readable: ${r.stdout}`);
+  assert.not.match(r.stdout, /writable/);
+  assert.ok(masked.length + readonly.length > 0, 'nothing to check on this kernel');
+});
+
+test('the working directory is the container root', async () => {
+  const r = await mydocker(['run', 'sh', '-c', 'pwd; readlink /proc/self/cwd']);
+  assert.is(r.stdout, '/\n/\n', r.stderr);
+});
+
 test("the host's mount table is unchanged after the run", async () => {
   const r = await mydocker(['run', 'true']);
   assert.is(r.code, 0, r.stderr);

@@ -5,7 +5,7 @@
 // leaks into the container — the class of bug behind runc's CVE-2024-21626.
 
 import { log } from '../../src/log.ts';
-import { cloexecFrom } from '../../src/sys.ts';
+import { cloexecFrom, prctl, PR_SET_NO_NEW_PRIVS } from '../../src/sys.ts';
 import { execCommand } from '../3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
 import { readConfig } from './pipe.ts';
@@ -22,13 +22,23 @@ export function closeInheritedFds(): void {
   // end exercise
 }
 
+/**
+ * The last steps of every init from here on: no fd but 0–2 survives, and the command
+ * can never gain privileges through a setuid binary (no_new_privs, man 2 prctl; Docker's
+ * --security-opt no-new-privileges). Then become the command.
+ */
+export function execInContainer(command: string[]): number {
+  closeInheritedFds();
+  prctl(PR_SET_NO_NEW_PRIVS, 1);
+  log.debug(`init: exec ${JSON.stringify(command)}`);
+  return execCommand(command);
+}
+
 export function init(): number {
   dieWithParent();
   const config = readConfig<ContainerConfig>();
   enterNamespaces();
   makeMountsPrivate();
   mountProc();
-  closeInheritedFds();
-  log.debug(`init: exec ${JSON.stringify(config.command)}`);
-  return execCommand(config.command);
+  return execInContainer(config.command);
 }

@@ -2,22 +2,21 @@
 // command. Compared with 3.3: after making mounts private, pivot into the rootfs the
 // parent named, then mount /proc and /dev *inside* it.
 
-import { log } from '../../src/log.ts';
-import { execCommand } from '../3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
-import { closeInheritedFds, type ContainerConfig as BaseConfig } from '../3.3/init.ts';
+import { execInContainer, type ContainerConfig as BaseConfig } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
-import { mountDev, pivotInto } from './rootfs.ts';
+import { maskProc, mountDev, pivotInto } from './rootfs.ts';
 
 export interface ContainerConfig extends BaseConfig {
   /** The directory that becomes the container's "/" (on the host, before the pivot). */
   rootfs: string;
 }
 
-/** Everything after the pivot: the container's own /proc and /dev. */
+/** Everything after the pivot: the container's own /proc (its risky corners masked) and /dev. */
 export function mountSpecialFilesystems(): void {
   mountProc('/proc');
   mountDev('/dev');
+  maskProc();
 }
 
 export function init(): number {
@@ -27,7 +26,5 @@ export function init(): number {
   makeMountsPrivate();
   pivotInto(config.rootfs);
   mountSpecialFilesystems();
-  closeInheritedFds();
-  log.debug(`init: exec ${JSON.stringify(config.command)} in ${config.rootfs}`);
-  return execCommand(config.command);
+  return execInContainer(config.command);
 }

@@ -59,3 +59,36 @@ export function mountDev(target = '/dev'): void {
   fs.mkdirSync(path.join(target, 'shm'), { mode: 0o1777 });
   mount('shm', path.join(target, 'shm'), 'tmpfs', MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=1777,size=65536k');
 }
+
+/** /proc entries that tell too much about the host or the kernel: hidden (Docker's list). */
+export const MASKED_PATHS = [
+  '/proc/acpi', '/proc/asound', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
+  '/proc/sched_debug', '/proc/scsi', '/proc/timer_list', '/proc/timer_stats',
+];
+
+/** /proc entries that change the whole machine when written: made read-only. */
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/**
+ * A container's /proc is still the kernel's /proc: /proc/sysrq-trigger can reboot the
+ * host and /proc/kcore is the machine's memory. Hide the dangerous files (an empty
+ * read-only tmpfs over a directory, /dev/null over a file) and make the writable
+ * kernel knobs read-only, as Docker and runc do.
+ */
+export function maskProc(): void {
+  for (const p of MASKED_PATHS) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      continue; // not in this kernel
+    }
+    if (st.isDirectory()) mount('tmpfs', p, 'tmpfs', MS.RDONLY, 'size=0');
+    else mount('/dev/null', p, null, MS.BIND);
+  }
+  for (const p of READONLY_PATHS) {
+    if (!fs.existsSync(p)) continue;
+    mount(p, p, null, MS.BIND | MS.REC);
+    mount(null, p, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC);
+  }
+}

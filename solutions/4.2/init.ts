@@ -2,10 +2,8 @@
 // 4.1: the root is the overlay of image and write layer, mounted here, inside the
 // container's mount namespace.
 
-import { log } from '../../src/log.ts';
-import { execCommand } from '../3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
-import { closeInheritedFds } from '../3.3/init.ts';
+import { execInContainer } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
 import { mountSpecialFilesystems, type ContainerConfig as BaseConfig } from '../4.1/init.ts';
 import { pivotInto } from '../4.1/rootfs.ts';
@@ -23,7 +21,5 @@ export function init(): number {
   mountOverlay(config.workspace);
   pivotInto(config.workspace.merged);
   mountSpecialFilesystems();
-  closeInheritedFds();
-  log.debug(`init: exec ${JSON.stringify(config.command)}`);
-  return execCommand(config.command);
+  return execInContainer(config.command);
 }

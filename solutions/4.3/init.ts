@@ -1,10 +1,8 @@
 // Chapter 4.3 — init mounts the volumes. Compared with 4.2: between mounting the union
 // root and pivoting into it, bind-mount each volume onto its place in the root.
 
-import { log } from '../../src/log.ts';
-import { execCommand } from '../3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
-import { closeInheritedFds } from '../3.3/init.ts';
+import { execInContainer } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
 import { mountSpecialFilesystems } from '../4.1/init.ts';
 import { pivotInto } from '../4.1/rootfs.ts';
@@ -25,7 +23,5 @@ export function init(): number {
   mountVolumes(config.workspace.merged, config.volumes);
   pivotInto(config.workspace.merged);
   mountSpecialFilesystems();
-  closeInheritedFds();
-  log.debug(`init: exec ${JSON.stringify(config.command)}`);
-  return execCommand(config.command);
+  return execInContainer(config.command);
 }
