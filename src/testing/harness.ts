@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
+import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -69,9 +70,21 @@ export interface RunOpts {
   timeoutMs?: number;
 }
 
-/** Start the stage's CLI: `node --import tsx <stage>/main.ts ...args`. */
+const bundles = new Map<string, string>();
+
+/**
+ * How to start a stage: its bundle (built once per test process, see src/bundle.ts),
+ * as `npm run chapter` does; with MYDOCKER_NO_BUNDLE=1 its sources through tsx.
+ */
+export function cliArgv(stage: string): string[] {
+  if (process.env.MYDOCKER_NO_BUNDLE === '1') return ['--import', TSX, path.join(stage, 'main.ts')];
+  if (!bundles.has(stage)) bundles.set(stage, bundleStage(stage));
+  return [bundles.get(stage)!];
+}
+
+/** Start the stage's CLI with `args`. */
 export function startCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, path.join(stage, 'main.ts'), ...args], {
+  return spawn(process.execPath, [...cliArgv(stage), ...args], {
     cwd: REPO,
     env: { ...process.env, MYDOCKER_ROOT: opts.root, FORCE_COLOR: '0', ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

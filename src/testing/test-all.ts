@@ -5,7 +5,7 @@
 //   npm test                      everything
 //   npm test -- 4.3               only chapter 4.3's tests, on stage 4.3 and later
 //   npm test -- --stage 4.3       every chapter's tests that apply, on stage 4.3 only
-//   npm test -- --unit            only the unit tests (src/**/*.test.ts)
+//   npm test -- --unit            only the unit and reliability tests (src/**/*.test.ts)
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +21,8 @@ export interface Job {
   dir: string;
   pattern: string;
   env: NodeJS.ProcessEnv;
+  /** uvu's --ignore: paths matching this are skipped */
+  ignore?: string;
 }
 
 /** The chapter-test jobs: chapter c's tests on every stage s ≥ c present in `base`. */
@@ -44,7 +46,7 @@ function job(c: Chapter, stageDir: string, label: string): Job {
 
 /** Run one uvu job; returns the counts uvu printed. */
 export function runJob(j: Job, quiet = false): { passed: number; failed: number; output: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, UVU, j.dir, j.pattern], {
+  const r = spawnSync(process.execPath, ['--import', TSX, UVU, j.dir, j.pattern, ...(j.ignore ? ['--ignore', j.ignore] : [])], {
     cwd: REPO,
     env: { ...process.env, ...j.env, FORCE_COLOR: quiet ? '0' : process.env.FORCE_COLOR },
     encoding: 'utf8',
@@ -67,7 +69,11 @@ function main(argv: string[]): number {
   const only = argv.find((a, i) => !a.startsWith('--') && i !== stageIdx + 1);
 
   const jobs: Job[] = unitOnly ? [] : chapterJobs('solutions', only, stage);
-  if (!only && !stage) jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {} });
+  if (!only && !stage) {
+    jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
+    const final = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
+    jobs.push({ label: `reliability under load on ${path.relative(REPO, final)}`, dir: 'src/testing/reliability', pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: final } });
+  }
 
   let passed = 0;
   let failed = 0;

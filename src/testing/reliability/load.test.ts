@@ -1,0 +1,97 @@
+// Reliability under load, on the final stage (or MYDOCKER_STAGE): many containers at
+// once, and many one after another, leave the host exactly as they found it and lose
+// no volume data. Machinery tests (no chapter owns them); `npm test` runs them.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CHAPTERS } from '../../chapters.ts';
+import {
+  assertHostClean,
+  collect,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startCli,
+  waitForProcess,
+  type HostState,
+} from '../harness.ts';
+
+const STAGE = stageDir(CHAPTERS.at(-1)!.tag);
+const SEQUENTIAL = Number(process.env.MYDOCKER_SEQUENTIAL_RUNS || 200);
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(() => removeRoot(root));
+
+const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+
+test('20 containers at once, each writing its own volume: all succeed, data exact, host clean', async () => {
+  const n = 20;
+  const runs = Array.from({ length: n }, (_, i) => {
+    const vol = path.join(root, 'volumes', `v${i}`);
+    const script = `i=0; while [ $i -lt 100 ]; do echo "$i container-${i}" >> /data/log; i=$((i+1)); done; wc -l < /data/log`;
+    return runCli(STAGE, ['run', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script], { root, timeoutMs: 180_000 });
+  });
+  const results = await Promise.all(runs);
+  results.forEach((r, i) => {
+    assert.is(r.code, 0, `container ${i}: exit ${r.code}: ${r.stderr}`);
+    assert.is(r.stdout.trim(), '100', `container ${i}`);
+    const lines = fs.readFileSync(path.join(root, 'volumes', `v${i}`, 'log'), 'utf8').trim().split('\n');
+    assert.equal(lines, Array.from({ length: 100 }, (_, k) => `${k} container-${i}`), `volume ${i}`);
+  });
+  assert.equal(leftovers(), []);
+  assertHostClean(before);
+});
+
+/** What the runtime process holds open: fd → target. */
+function fdsOf(pid: number): string[] {
+  return fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '?';
+    }
+  });
+}
+
+test('the runtime holds no namespace or state-root fd while its container runs', async () => {
+  const counts: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const marker = `fd-check-${Date.now()}-${i}`;
+    const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root });
+    const done = collect(child);
+    const sh = await waitForProcess(marker, 'sh');
+    const fds = fdsOf(child.pid!);
+    assert.not.ok(fds.some((t) => /^(pid|mnt|net|uts|ipc):\[/.test(t) || t.includes('/ns/')), `namespace fd held: ${fds}`);
+    assert.not.ok(fds.some((t) => t.startsWith(root)), `state root fd held: ${fds}`);
+    counts.push(fds.length);
+    process.kill(sh, 'SIGKILL');
+    await done;
+  }
+  assert.ok(counts.every((c) => c === counts[0]), `the runtime's fd count varies between runs: ${counts}`);
+  assertHostClean(before);
+});
+
+test(`${SEQUENTIAL} runs one after another leak nothing`, async () => {
+  const vol = path.join(root, 'seq');
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const r = await runCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo ${i} >> /v/count`], { root });
+    assert.is(r.code, 0, `run ${i}: ${r.stderr}`);
+  }
+  const lines = fs.readFileSync(path.join(vol, 'count'), 'utf8').trim().split('\n');
+  assert.is(lines.length, SEQUENTIAL);
+  assert.equal(leftovers(), []);
+  // The state root holds the image and the volume, and nothing else.
+  assert.equal(fs.readdirSync(root).sort(), ['containers', 'images', 'seq']);
+  assertHostClean(before, `after ${SEQUENTIAL} runs`);
+});
+
+test.run();
