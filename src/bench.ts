@@ -1,0 +1,171 @@
+// `npm run bench`: how long a container takes to start and end, against runc and crun
+// on the same machine, in one interleaved run (the machines are noisy: only numbers
+// measured side by side are compared). Machinery. Prints medians and ratios as a
+// Markdown table ready for docs/performance.md.
+//
+//   sudo npm run bench                  30 rounds
+//   sudo npm run bench -- --rounds 50
+//
+// What is timed, each round, in turn:
+//   mydocker (bundled)   node <final stage bundle> run true      — what `npm run chapter` runs
+//   mydocker (tsx)       node --import tsx <stage>/main.ts run true   — without precompiling
+//   runc / crun          runc run -b <bundle> <id> on an OCI bundle of the same busybox rootfs
+//   image 10 MB / 500 MB the bundled stage on an image with a 10 MB or 500 MB file added
+//   4 volumes            the bundled stage with four -v mounts
+//   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
+// and the runtime's peak RSS (VmHWM) while a container runs.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleStage } from './bundle.ts';
+import { CHAPTERS } from './chapters.ts';
+import { REPO } from './testing/harness.ts';
+
+const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
+const STAGE = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
+
+interface Runner {
+  name: string;
+  run(): void;
+}
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): void {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+}
+
+/** A state root with the busybox image, optionally with a file of `extraMB` added to it. */
+function stateRootWithImage(base: string, name: string, extraMB: number): string {
+  const root = path.join(base, name);
+  fs.mkdirSync(root, { recursive: true });
+  if (extraMB > 0) {
+    fs.cpSync(path.join(base, 'plain', 'images'), path.join(root, 'images'), { recursive: true, verbatimSymlinks: true });
+    const file = path.join(root, 'images/busybox/rootfs/payload.bin');
+    execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', `count=${extraMB}`], { stdio: 'ignore' });
+  }
+  return root;
+}
+
+/** An OCI bundle whose rootfs is the busybox image, running /bin/true. */
+function ociBundle(base: string, rootfs: string): string {
+  const dir = path.join(base, 'oci');
+  fs.mkdirSync(dir, { recursive: true });
+  must('runc', ['spec', '--bundle', dir]);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  config.root = { path: rootfs, readonly: true };
+  config.process.args = ['/bin/true'];
+  config.process.terminal = false;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Peak RSS (VmHWM, kB) of the runtime process while its container sleeps. */
+async function peakRss(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [...argv, 'run', 'sleep', '1'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+      peak = Math.max(peak, kb);
+    } catch {
+      /* ended */
+    }
+  }, 20);
+  await new Promise((r) => child.once('exit', r));
+  clearInterval(timer);
+  return peak;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    console.error('bench: needs root (it starts containers): sudo -E npm run bench');
+    return 125;
+  }
+  const i = argv.indexOf('--rounds');
+  const rounds = i >= 0 ? Number(argv[i + 1]) : 30;
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-bench-'));
+  try {
+    const bundle = bundleStage(STAGE);
+    const plain = stateRootWithImage(base, 'plain', 0);
+    must(process.execPath, [bundle, 'run', 'true'], { MYDOCKER_ROOT: plain }); // builds the image
+    const rootfs = path.join(plain, 'images/busybox/rootfs');
+    const big10 = stateRootWithImage(base, 'img10', 10);
+    const big500 = stateRootWithImage(base, 'img500', 500);
+    const vols = Array.from({ length: 4 }, (_, k) => ['-v', `${path.join(base, 'vol' + k)}:/v${k}`]).flat();
+
+    const mydocker = (name: string, args: string[], root: string, argvPrefix = [bundle]): Runner => ({
+      name,
+      run: () => must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root }),
+    });
+    const runners: Runner[] = [
+      mydocker('mydocker (bundled)', ['run', 'true'], plain),
+      mydocker('mydocker (tsx)', ['run', 'true'], plain, ['--import', TSX, path.join(STAGE, 'main.ts')]),
+      mydocker('mydocker, image +10 MB', ['run', 'true'], big10),
+      mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
+      mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
+      // The floor for any design that runs Node twice (runtime + init): two bare starts.
+      { name: 'floor: node -e 0, twice', run: () => (must(process.execPath, ['-e', '0']), must(process.execPath, ['-e', '0'])) },
+    ];
+    const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
+    let n = 0;
+    const notes: string[] = [];
+    // crun refuses cgroup v1/v2 hybrid hosts unless told to manage no cgroups at all.
+    const extra: Record<string, string[]> = { runc: [], crun: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? [] : ['--cgroup-manager=disabled'] };
+    for (const tool of ['runc', 'crun']) {
+      if (!which(tool) || !oci) {
+        notes.push(`${tool}: not installed (apt-get install ${tool})`);
+        continue;
+      }
+      const state = path.join(base, `${tool}-state`);
+      const runner = { name: tool, run: () => must(tool, [...extra[tool]!, '--root', state, 'run', '--bundle', oci, `bench-${tool}-${process.pid}-${n++}`]) };
+      try {
+        runner.run();
+      } catch (err) {
+        notes.push(`${tool}: left out: ${(err as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      if (extra[tool]!.length) notes.push(`${tool} ran with ${extra[tool]!.join(' ')} (hybrid cgroups): it creates no cgroup, mydocker and runc do`);
+      runners.push(runner);
+    }
+
+    const times = new Map<string, number[]>(runners.map((r) => [r.name, []]));
+    for (const r of runners) r.run(); // warm up caches once
+    for (let round = 0; round < rounds; round++) {
+      for (const r of runners) {
+        const t0 = process.hrtime.bigint();
+        r.run();
+        times.get(r.name)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    const runc = times.has('runc') ? median(times.get('runc')!) : undefined;
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    console.log(`\n${rounds} rounds, interleaved; ${os.cpus().length} × ${cpu}; Linux ${os.release()}; Node ${process.version}\n`);
+    console.log('| start and end of `run true` | median ms | vs runc |');
+    console.log('|---|---:|---:|');
+    for (const [name, xs] of times) {
+      const m = median(xs);
+      console.log(`| ${name} | ${m.toFixed(1)} | ${runc ? (m / runc).toFixed(2) + '×' : '–'} |`);
+    }
+    for (const note of notes) console.log(`\nNote: ${note}`);
+    const rss = await peakRss([bundle], { MYDOCKER_ROOT: plain });
+    console.log(`\nPeak RSS of the runtime (parent) process while a container runs: ${(rss / 1024).toFixed(1)} MiB`);
+    return 0;
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
