@@ -96,4 +96,18 @@ test("the host's mount table is unchanged after the run", async () => {
   assertHostClean(before);
 });
 
+test('import adds a rootfs tarball as an image; bad input exits 125', async () => {
+  // Export the busybox image's tarball and import it under another name.
+  assert.is((await mydocker(['run', 'true'])).code, 0);
+  const r = await mydocker(['import', `${root}/images/busybox.tar`, 'copy']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), `${root}/images/copy/rootfs`);
+  assert.ok(fs.existsSync(`${root}/images/copy/rootfs/bin/busybox`));
+  for (const args of [['import'], ['import', `${root}/nope.tar`, 'x'], ['import', `${root}/images/busybox.tar`, 'Bad/Name']]) {
+    const bad = await mydocker(args);
+    assert.is(bad.code, 125, args.join(' '));
+    assert.not.match(bad.stderr, /\n\s+at /, 'printed a stack trace');
+  }
+});
+
 test.run();

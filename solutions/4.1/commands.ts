@@ -1,7 +1,10 @@
 // Chapter 4.1 — the commands of this stage: `run` starts the container in the busybox
-// image's root filesystem.
+// image's root filesystem; `import` adds another rootfs tarball as an image.
 
 import type { Command } from '../../src/entry.ts';
+import { UsageError } from '../../src/errors.ts';
+import { importImage } from '../../src/image.ts';
+import { stateRoot } from '../../src/state.ts';
 import { parseRunArgs, runHelp } from '../3.2/cli.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { commands as base } from '../3.3/commands.ts';
@@ -12,4 +15,13 @@ export const commands: Record<string, Command> = {
   ...base,
   run: runCommand(base.run!.summary, (args) => parseRunArgs(args), run, runHelp),
   init: { ...base.init!, run: () => init() },
+  import: {
+    summary: 'Add a rootfs tarball as an image: import FILE.tar NAME (e.g. from docker export)',
+    run: async (args) => {
+      const [file, name, ...extra] = args;
+      if (!file || !name || extra.length) throw new UsageError('usage: import FILE.tar NAME');
+      console.log(await importImage(stateRoot(), file, name));
+      return 0;
+    },
+  },
 };
