@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { log } from './log.ts';
-import { containerDir, containersDir } from './state.ts';
+import { cgroupName, containerDir, containersDir } from './state.ts';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -91,7 +91,7 @@ export function hostMountsUnder(dir: string): string[] {
  * volume mounted here by hand, say) so no one's data is ever lost to a cleanup.
  */
 export function removeContainerFiles(id: string, root?: string): boolean {
-  for (const cg of cgroupDirsNamed(`mydocker-${id}`)) {
+  for (const cg of cgroupDirsNamed(cgroupName(id))) {
     try {
       fs.rmdirSync(cg);
     } catch (err) {

@@ -5,6 +5,10 @@
 //   <root>/images/<name>.tar        an image (chapter 4.1)
 //   <root>/images/<name>/rootfs/    the image unpacked: the read-only lower layer
 //   <root>/containers/<id>/         one container's files (write layer from 4.2 on)
+//
+// Cgroups cannot live under the state root; a container's cgroup is named
+// mydocker-<id>, or <MYDOCKER_CGROUP_PREFIX>-<id> when that is set (the tests give each
+// state root its own prefix, so test runs side by side can tell their cgroups apart).
 
 import path from 'node:path';
 
@@ -20,4 +24,9 @@ export function containersDir(root = stateRoot()): string {
 
 export function containerDir(id: string, root = stateRoot()): string {
   return path.join(containersDir(root), id);
+}
+
+/** The name of container `id`'s cgroup (the same in every hierarchy). */
+export function cgroupName(id: string): string {
+  return `${process.env.MYDOCKER_CGROUP_PREFIX || 'mydocker'}-${id}`;
 }

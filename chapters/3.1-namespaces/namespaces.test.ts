@@ -14,6 +14,7 @@ import {
   removeRoot,
   runCli,
   startCli,
+  startSession,
   stageDir,
   waitForProcess,
   type HostState,
@@ -98,12 +99,11 @@ test('a container killed by SIGKILL exits 137', async () => {
 });
 
 test('SIGTERM to mydocker is forwarded to the container', async () => {
-  const marker = `mydocker-term-${process.pid}-${Date.now()}`;
-  const child = startCli(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; while :; do sleep 0.1; done; echo ${marker}`], { root });
-  const done = collect(child);
-  await waitForProcess(marker, 'sh');
-  child.kill('SIGTERM');
-  const r = await done;
+  // The shell says "ready" once its trap is set: a PID 1 without a handler ignores SIGTERM.
+  const s = startSession(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done`], { root });
+  await s.waitOutput(/ready/);
+  s.child.kill('SIGTERM');
+  const r = await s.finish();
   assert.is(r.code, 42, r.stderr);
 });
 

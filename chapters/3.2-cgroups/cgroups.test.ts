@@ -55,7 +55,7 @@ test('the container is in a cgroup of its own, holding the limits', async () => 
   const s = startSession(STAGE, ['run', '-i', '-m', '100m', '--cpu-shares', '512', '--cpuset-cpus', '0', 'sh', '-c', 'sleep 0.2; cat /proc/self/cgroup; echo END; read x'], { root });
   const [text] = await s.waitOutput(/[^]*END\n/);
   const mem = cgroupOf(text, 'memory');
-  assert.match(mem ?? '', /mydocker-[0-9a-f]{12}$/, `memory cgroup inside: ${text}`);
+  assert.match(mem ?? '', /\/mydocker-[^/]*[0-9a-f]{12}$/, `memory cgroup inside: ${text}`);
   for (const c of ['cpu', 'cpuset', 'pids']) assert.is(cgroupOf(text, c), mem, `${c} cgroup differs from memory's`);
 
   const read = (c: string, v1: string, v2: string) => fs.readFileSync(limitFile(c, mem!, v1, v2), 'utf8').trim();

@@ -6,6 +6,7 @@
 // its first instructions run outside the limits. Chapter 3.3 closes it with a pipe.
 
 import { withContainer } from '../../src/leftovers.ts';
+import { cgroupName } from '../../src/state.ts';
 import { log } from '../../src/log.ts';
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
@@ -17,7 +18,7 @@ export function run(opts: RunOptions): Promise<number> {
   // withContainer records this runtime as the container's owner, so if it is killed
   // the next run removes the cgroup it could not (src/leftovers.ts).
   return withContainer(newContainerId(), async (id) => {
-    const cgroup = createCgroup(`mydocker-${id}`, opts.resources);
+    const cgroup = createCgroup(cgroupName(id), opts.resources);
     try {
       const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
       const child = spawnInit(['--', ...opts.command], [stdin, 'inherit', 'inherit']);

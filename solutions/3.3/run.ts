@@ -3,6 +3,7 @@
 // command only after init is in its cgroup.
 
 import { withContainer } from '../../src/leftovers.ts';
+import { cgroupName } from '../../src/state.ts';
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
 import { createCgroup } from '../3.2/cgroups/cgroup.ts';
@@ -18,7 +19,7 @@ import { sendConfig } from './pipe.ts';
  * call this with a bigger config.
  */
 export async function runContainer<C extends ContainerConfig>(id: string, opts: RunOptions, config: C): Promise<number> {
-  const cgroup = createCgroup(`mydocker-${id}`, opts.resources);
+  const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
     const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);

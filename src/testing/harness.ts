@@ -86,7 +86,7 @@ export function cliArgv(stage: string): string[] {
 export function startCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
   return spawn(process.execPath, [...cliArgv(stage), ...args], {
     cwd: REPO,
-    env: { ...process.env, MYDOCKER_ROOT: opts.root, FORCE_COLOR: '0', ...opts.env },
+    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
 }
@@ -140,9 +140,20 @@ export function startSession(stage: string, args: string[], opts: RunOpts): Sess
   };
 }
 
+/**
+ * The cgroup name prefix the CLI gets for state root `root`: mydocker-test-XXXXXX, so a
+ * test sees only its own containers' cgroups even while other test runs go on.
+ */
+export function cgroupPrefix(root: string): string {
+  return `mydocker-${path.basename(root).replace(/^mydocker-/, '')}`;
+}
+
+let currentRoot: string | undefined;
+
 /** A fresh state root under the system temp dir; remove it with removeRoot(). */
 export function makeRoot(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
+  currentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
+  return currentRoot;
 }
 
 export function removeRoot(root: string): void {
@@ -154,14 +165,17 @@ export function removeRoot(root: string): void {
 export interface HostState {
   /** /proc/self/mountinfo of the host (the test process), minus mount and parent ids. */
   mounts: string[];
-  /** Every cgroup directory the runtime may create: mydocker* under each hierarchy. */
+  /** The cgroup directories of the current test's containers (see runtimeCgroups). */
   cgroups: string[];
 }
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** Directories named mydocker* anywhere in the cgroup trees (two levels deep is enough). */
-export function runtimeCgroups(): string[] {
+/**
+ * Cgroup directories whose name starts with `prefix` anywhere in the cgroup trees (two
+ * levels deep is enough): by default those of the current test's state root.
+ */
+export function runtimeCgroups(prefix = currentRoot ? cgroupPrefix(currentRoot) + '-' : 'mydocker'): string[] {
   const found: string[] = [];
   const visit = (dir: string, depth: number) => {
     let entries: fs.Dirent[];
@@ -173,7 +187,7 @@ export function runtimeCgroups(): string[] {
     for (const e of entries) {
       if (!e.isDirectory()) continue;
       const p = path.join(dir, e.name);
-      if (e.name.startsWith('mydocker')) found.push(p);
+      if (e.name.startsWith(prefix)) found.push(p);
       else if (depth > 0) visit(p, depth - 1);
     }
   };
