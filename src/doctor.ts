@@ -260,21 +260,31 @@ export function checkKernel(release = os.release()): CheckResult {
   };
 }
 
+function glibcVersion(): string | undefined {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime;
+}
+
 /** koffi (the FFI the syscall bindings use) loads, and finds glibc. */
 export function checkKoffi(): CheckResult {
   const require = createRequire(import.meta.url);
   try {
     const koffi = require('koffi') as { load(name: string): { func(decl: string): () => number } };
-    const getpid = koffi.load('libc.so.6').func('int getpid()');
+    const libc = koffi.load('libc.so.6');
+    const getpid = libc.func('int getpid()');
     if (getpid() !== process.pid) throw new Error('getpid() through koffi returned a wrong pid');
-    return { id: 'koffi', status: 'ok', label: 'koffi loads and calls libc', value: 'ok' };
+    // The newest libc function src/sys.ts binds (glibc 2.34): binding fails on an older glibc.
+    libc.func('int close_range(unsigned int first, unsigned int last, int flags)');
+    return { id: 'koffi', status: 'ok', label: 'koffi loads and binds libc', value: 'ok' };
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
     let fix = 'rm -rf node_modules && npm ci (on this machine, as the user who runs it); see docs/troubleshooting.md';
     if (/Cannot find module 'koffi'/.test(msg)) fix = 'npm ci (the npm packages are not installed)';
     else if (/Cannot find the native Koffi module|Mismatched native/.test(msg))
       fix = `node_modules was installed for another OS/CPU or without optional packages: rm -rf node_modules && npm ci here (this is ${process.platform}-${process.arch})`;
-    else if (/libc\.so\.6/.test(msg)) fix = 'the runtime binds glibc (libc.so.6); musl systems such as Alpine are not supported: use Debian, Ubuntu or Fedora';
+    else if (/Cannot find function 'close_range'/.test(msg))
+      fix = `glibc ${glibcVersion() ?? '?'} is older than 2.34, which added close_range(): use Debian 12, Ubuntu 22.04, Fedora 35 or newer`;
+    else if (/libc\.so\.6|Failed to load shared library/.test(msg)) fix = 'the runtime binds glibc (libc.so.6); musl systems such as Alpine are not supported: use Debian, Ubuntu or Fedora';
     else if (/Node-API|does not support the Node/.test(msg)) fix = 'install Node.js 20 or newer, then rm -rf node_modules && npm ci';
     return { id: 'koffi', status: 'fail', label: `koffi (FFI to libc) cannot load: ${msg}`, fix, chapter: '3.1' };
   }
