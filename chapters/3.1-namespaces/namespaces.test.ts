@@ -9,30 +9,15 @@ import {
   assertHostClean,
   collect,
   hostNamespaces,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
+  perTest,
   startCli,
   startSession,
-  stageDir,
   waitForProcess,
-  type HostState,
 } from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('3.1');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => {
-  removeRoot(root);
-});
-
-const mydocker = (args: string[], input?: string) => runCli(STAGE, args, { root, input });
+const t = perTest(test, '3.1');
+const STAGE = t.stage;
+const mydocker = t.mydocker;
 
 test('the command runs as PID 1', async () => {
   const r = await mydocker(['run', 'sh', '-c', 'echo $$']);
@@ -78,7 +63,7 @@ test("/proc inside shows only the container's processes", async () => {
   const pids = r.stdout.split(/\s+/).filter((n) => /^\d+$/.test(n));
   assert.ok(pids.includes('1'), `no pid 1 in ${pids}`);
   assert.ok(pids.length < 5, `the host's processes are visible: ${pids.length} pids`);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('exit codes pass through: 0 and 3', async () => {
@@ -88,19 +73,19 @@ test('exit codes pass through: 0 and 3', async () => {
 
 test('a container killed by SIGKILL exits 137', async () => {
   const marker = `mydocker-test-${process.pid}-${Date.now()}`;
-  const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; echo ${marker}`], { root });
+  const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; echo ${marker}`], { root: t.root });
   const done = collect(child);
   // The container's PID 1 is the shell; find it on the host by its command line.
   const pid = await waitForProcess(marker, 'sh');
   process.kill(pid, 'SIGKILL');
   const r = await done;
   assert.is(r.code, 137, r.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('SIGTERM to mydocker is forwarded to the container', async () => {
   // The shell says "ready" once its trap is set: a PID 1 without a handler ignores SIGTERM.
-  const s = startSession(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done`], { root });
+  const s = startSession(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done`], { root: t.root });
   await s.waitOutput(/ready/);
   s.child.kill('SIGTERM');
   const r = await s.finish();
@@ -127,13 +112,13 @@ test('usage errors exit 125 before anything runs', async () => {
   const bad = await mydocker(['run', '--no-such-flag', 'true']);
   assert.is(bad.code, 125);
   assert.match(bad.stderr, /unknown flag: --no-such-flag/);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test("the host's mount table is unchanged after a run", async () => {
   const r = await mydocker(['run', 'sh', '-c', 'cat /proc/self/mountinfo > /dev/null']);
   assert.is(r.code, 0, r.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

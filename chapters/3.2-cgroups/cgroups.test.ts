@@ -11,31 +11,18 @@ import {
   assertHostClean,
   collect,
   findProcesses,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
+  perTest,
   runtimeCgroups,
-  stageDir,
   startCli,
   startSession,
   waitFor,
   waitForProcess,
-  type HostState,
 } from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('3.2');
+const t = perTest(test, '3.2');
+const STAGE = t.stage;
 const V2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 
 /** The cgroup path of `controller` in a /proc/PID/cgroup text ("" is v2's unified line). */
 function cgroupOf(procCgroup: string, controller: string): string | undefined {
@@ -52,7 +39,7 @@ function limitFile(controller: string, cg: string, v1: string, v2: string): stri
 
 test('the container is in a cgroup of its own, holding the limits', async () => {
   // The container prints its /proc/self/cgroup and waits on stdin while we look.
-  const s = startSession(STAGE, ['run', '-i', '-m', '100m', '--cpu-shares', '512', '--cpuset-cpus', '0', 'sh', '-c', 'sleep 0.2; cat /proc/self/cgroup; echo END; read x'], { root });
+  const s = startSession(STAGE, ['run', '-i', '-m', '100m', '--cpu-shares', '512', '--cpuset-cpus', '0', 'sh', '-c', 'sleep 0.2; cat /proc/self/cgroup; echo END; read x'], { root: t.root });
   const [text] = await s.waitOutput(/[^]*END\n/);
   const mem = cgroupOf(text, 'memory');
   assert.match(mem ?? '', /\/mydocker-[^/]*[0-9a-f]{12}$/, `memory cgroup inside: ${text}`);
@@ -65,7 +52,7 @@ test('the container is in a cgroup of its own, holding the limits', async () => 
   s.send('done\n');
   const r = await s.finish();
   assert.is(r.code, 0, r.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('--cpuset-cpus 0 pins the container to CPU 0', async () => {
@@ -86,7 +73,7 @@ test('a process allocating past -m 32m is OOM-killed: exit 137 and a message', a
   assert.is(r.code, 137, `exit ${r.code}: ${r.stderr}`);
   assert.not.match(r.stdout, /survived/);
   assert.match(r.stderr, /out of memory/);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('the same program under a large limit is not killed', async () => {
@@ -98,24 +85,24 @@ test('the same program under a large limit is not killed', async () => {
 test('no cgroup is left after the container exits', async () => {
   const r = await mydocker(['run', '-m', '64m', 'sh', '-c', 'exit 7']);
   assert.is(r.code, 7);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('a killed runtime takes its container along; cleanup removes the cgroup it left', async () => {
   const marker = `cg-rtkill-${Date.now()}`;
-  const runtime = startCli(STAGE, ['run', '-m', '64m', 'sh', '-c', `sleep 1000; : ${marker}`], { root });
+  const runtime = startCli(STAGE, ['run', '-m', '64m', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const sh = await waitForProcess(marker, 'sh');
   runtime.kill('SIGKILL');
   await done;
   await waitFor(() => (findProcesses(marker, 'sh').includes(sh) ? undefined : true), 10_000, 'the container to die');
-  const left = runtimeCgroups().filter((c) => !before.cgroups.includes(c));
+  const left = runtimeCgroups().filter((c) => !t.before.cgroups.includes(c));
   assert.ok(left.length > 0, 'expected the killed runtime to leave its cgroup');
   const r = await mydocker(['cleanup']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /removed 1 stale container/);
-  assertHostClean(before);
-  assert.equal(fs.readdirSync(path.join(root, 'containers')), []);
+  assertHostClean(t.before);
+  assert.equal(fs.readdirSync(path.join(t.root, 'containers')), []);
 });
 
 test('bad limits fail with a clear error and exit 125 before anything is created', async () => {
@@ -134,7 +121,7 @@ test('bad limits fail with a clear error and exit 125 before anything is created
     assert.match(r.stderr, message);
     assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
   }
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

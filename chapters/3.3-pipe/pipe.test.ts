@@ -5,19 +5,14 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, hostState, makeRoot, removeRoot, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+import {
+  assertHostClean,
+  perTest,
+} from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('3.3');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const t = perTest(test, '3.3');
+const STAGE = t.stage;
+const mydocker = t.mydocker;
 
 test('arguments with spaces, quotes, unicode and emptiness arrive exactly', async () => {
   const args = ['a b', "it's", '"double"', 'ü 日本 🐳', '', '$HOME', '*', '-x', 'tab\there', 'new\nline'];
@@ -40,7 +35,7 @@ test('the command runs in its cgroup from its first instruction', async () => {
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   const line = r.stdout.split('\n').find((l) => (v2 ? l.startsWith('0::') : /^\d+:memory:/.test(l)));
   assert.match(line ?? '', /\/mydocker-[^/]*[0-9a-f]{12}$/, r.stdout);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('only fds 0, 1 and 2 are open in the container', async () => {

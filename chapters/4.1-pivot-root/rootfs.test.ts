@@ -5,19 +5,15 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, hostState, makeRoot, removeRoot, REPO, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+import {
+  assertHostClean,
+  perTest,
+  REPO,
+} from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('4.1');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const t = perTest(test, '4.1');
+const STAGE = t.stage;
+const mydocker = t.mydocker;
 
 test('/ inside is the busybox image', async () => {
   const r = await mydocker(['run', 'sh', '-c', 'ls /; readlink /bin/sh; busybox | head -1']);
@@ -25,13 +21,13 @@ test('/ inside is the busybox image', async () => {
   const lines = r.stdout.split(/\s+/);
   for (const dir of ['bin', 'dev', 'etc', 'proc', 'tmp', 'usr']) assert.ok(lines.includes(dir), `no /${dir} in ${r.stdout}`);
   assert.match(r.stdout, /BusyBox v/);
-  const imageRoot = fs.readdirSync(`${root}/images/busybox/rootfs`);
+  const imageRoot = fs.readdirSync(`${t.root}/images/busybox/rootfs`);
   assert.ok(imageRoot.includes('bin'), 'the image was not built under the state root');
 });
 
 test("the host's files are not reachable", async () => {
   // Paths that certainly exist on the host: this repository and the test's state root.
-  const paths = [`${REPO}/package.json`, root, '/sys/fs/cgroup'];
+  const paths = [`${REPO}/package.json`, t.root, '/sys/fs/cgroup'];
   const r = await mydocker(['run', 'sh', '-c', paths.map((p) => `test -e '${p}' && echo "visible: ${p}"`).join('; ') + '; true']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '', r.stdout);
@@ -93,17 +89,17 @@ test('the working directory is the container root', async () => {
 test("the host's mount table is unchanged after the run", async () => {
   const r = await mydocker(['run', 'true']);
   assert.is(r.code, 0, r.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('import adds a rootfs tarball as an image; bad input exits 125', async () => {
   // Export the busybox image's tarball and import it under another name.
   assert.is((await mydocker(['run', 'true'])).code, 0);
-  const r = await mydocker(['import', `${root}/images/busybox.tar`, 'copy']);
+  const r = await mydocker(['import', `${t.root}/images/busybox.tar`, 'copy']);
   assert.is(r.code, 0, r.stderr);
-  assert.is(r.stdout.trim(), `${root}/images/copy/rootfs`);
-  assert.ok(fs.existsSync(`${root}/images/copy/rootfs/bin/busybox`));
-  for (const args of [['import'], ['import', `${root}/nope.tar`, 'x'], ['import', `${root}/images/busybox.tar`, 'Bad/Name']]) {
+  assert.is(r.stdout.trim(), `${t.root}/images/copy/rootfs`);
+  assert.ok(fs.existsSync(`${t.root}/images/copy/rootfs/bin/busybox`));
+  for (const args of [['import'], ['import', `${t.root}/nope.tar`, 'x'], ['import', `${t.root}/images/busybox.tar`, 'Bad/Name']]) {
     const bad = await mydocker(args);
     assert.is(bad.code, 125, args.join(' '));
     assert.not.match(bad.stderr, /\n\s+at /, 'printed a stack trace');

@@ -8,30 +8,16 @@ import * as assert from 'uvu/assert';
 import {
   assertHostClean,
   collect,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
+  perTest,
   startCli,
   waitForProcess,
-  type HostState,
 } from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('4.2');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
-const imageRoot = () => path.join(root, 'images/busybox/rootfs');
-/** Container directories left under the state root. */
-const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+const t = perTest(test, '4.2');
+const STAGE = t.stage;
+const mydocker = t.mydocker;
+const imageRoot = () => path.join(t.root, 'images/busybox/rootfs');
+const leftovers = t.leftovers;
 
 test('a file written in one container is gone in the next, and never in the image', async () => {
   const first = await mydocker(['run', 'sh', '-c', 'echo hello > /written.txt && cat /written.txt']);
@@ -55,7 +41,7 @@ test("the container's root is an overlay mount, invisible on the host", async ()
   assert.is(r.code, 0, r.stderr);
   const rootLine = r.stdout.split('\n').find((l) => l.split(' ')[4] === '/');
   assert.match(rootLine ?? '', / - overlay /, r.stdout);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('no write layer is left after exit, after a failure to start, after a kill', async () => {
@@ -65,11 +51,11 @@ test('no write layer is left after exit, after a failure to start, after a kill'
   assert.equal(leftovers(), [], 'after a command that was not found');
 
   const marker = `overlay-kill-${Date.now()}`;
-  const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root }));
+  const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root }));
   process.kill(await waitForProcess(marker, 'sh'), 'SIGKILL');
   assert.is((await done).code, 137);
   assert.equal(leftovers(), [], 'after the container was killed');
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

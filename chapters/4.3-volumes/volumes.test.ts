@@ -12,29 +12,17 @@ import {
   collect,
   findProcesses,
   hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
+  perTest,
   startCli,
   waitForProcess,
-  type HostState,
 } from '../../src/testing/harness.ts';
 
-const STAGE = stageDir('4.3');
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const t = perTest(test, '4.3');
+const STAGE = t.stage;
+const mydocker = t.mydocker;
 /** A host directory for volumes, inside the test's own state root. */
-const hostPath = (...p: string[]) => path.join(root, 'host', ...p);
-const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+const hostPath = (...p: string[]) => path.join(t.root, 'host', ...p);
+const leftovers = t.leftovers;
 
 test('data written in a volume survives exit; a second container sees it', async () => {
   const vol = hostPath('volume');
@@ -44,7 +32,7 @@ test('data written in a volume survives exit; a second container sees it', async
   assert.equal(leftovers(), [], 'write layer left behind');
   const r = await mydocker(['run', '-v', `${vol}:/test`, 'sh', '-c', 'cat /test/x; test -e /elsewhere && echo leaked || true']);
   assert.is(r.stdout, 'kept\n', r.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('a missing host directory is created, parents included', async () => {
@@ -106,28 +94,28 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
   const dup = await mydocker(['run', '-v', `${h}1:/same`, '-v', `${h}2:/same/`, 'true']);
   assert.is(dup.code, 125);
   assert.match(dup.stderr, /\/same is the target of more than one -v/);
-  assert.not.ok(fs.existsSync(path.join(root, 'host')), 'a host directory was created for a refused spec');
+  assert.not.ok(fs.existsSync(path.join(t.root, 'host')), 'a host directory was created for a refused spec');
   assert.equal(leftovers(), []);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('the volume survives kill -9 of the container', async () => {
   const vol = hostPath('killed');
   const marker = `vol-kill-${Date.now()}`;
-  const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root }));
+  const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root: t.root }));
   const pid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
   process.kill(pid, 'SIGKILL');
   assert.is((await done).code, 137);
   assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'before-kill\n');
   assert.equal(leftovers(), []);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('the volume survives kill -9 of the runtime; the container goes with it', async () => {
   const vol = hostPath('runtime-killed');
   const marker = `vol-rtkill-${Date.now()}`;
-  const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root });
+  const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const shPid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
@@ -139,18 +127,18 @@ test('the volume survives kill -9 of the runtime; the container goes with it', a
   assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'written\n');
   // No mount of the container ever reached the host.
   const after = hostState();
-  assert.equal(after.mounts.filter((m) => !before.mounts.includes(m)), []);
+  assert.equal(after.mounts.filter((m) => !t.before.mounts.includes(m)), []);
   // What the killed runtime could not remove (cgroup, write layer) goes with the next run.
   const next = await mydocker(['run', '-v', `${vol}:/v`, 'cat', '/v/data']);
   assert.is(next.stdout, 'written\n', next.stderr);
   assert.equal(leftovers(), []);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('a symlink in the image cannot lead a volume out of the container root', async () => {
   // Build the image, then plant links in it that point at host paths.
   assert.is((await mydocker(['run', 'true'])).code, 0);
-  const image = path.join(root, 'images/busybox/rootfs');
+  const image = path.join(t.root, 'images/busybox/rootfs');
   const name = `mydocker-escape-${process.pid}-${Date.now()}`;
   fs.symlinkSync('/etc', path.join(image, 'abs-link'));
   fs.symlinkSync('../../../../../../etc', path.join(image, 'rel-link'));
@@ -160,7 +148,7 @@ test('a symlink in the image cannot lead a volume out of the container root', as
   assert.is(r.stdout, `/etc/${name}\n/etc/${name}2\n`);
   assert.not.ok(fs.existsSync(`/etc/${name}`), 'the volume target escaped onto the host');
   assert.not.ok(fs.existsSync(`/etc/${name}2`), 'the volume target escaped onto the host');
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test("'..' in a container path stays inside the root", async () => {

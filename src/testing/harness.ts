@@ -160,6 +160,30 @@ export function removeRoot(root: string): void {
   fs.rmSync(root, { recursive: true, force: true });
 }
 
+/**
+ * The per-test setup every chapter test file shares: a fresh state root and a snapshot
+ * of the host before each test, the root removed after. `mydocker(args)` runs the
+ * stage's CLI on that root; `leftovers()` lists container directories still there.
+ */
+export function perTest(suite: { before: { each(fn: () => void): void }; after: { each(fn: () => void): void } }, defaultTag: string) {
+  const t = {
+    stage: stageDir(defaultTag),
+    root: '',
+    before: undefined as unknown as HostState,
+    mydocker: (args: string[], input?: string) => runCli(t.stage, args, { root: t.root, input }),
+    leftovers: (): string[] => {
+      const dir = path.join(t.root, 'containers');
+      return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    },
+  };
+  suite.before.each(() => {
+    t.root = makeRoot();
+    t.before = hostState();
+  });
+  suite.after.each(() => removeRoot(t.root));
+  return t;
+}
+
 // ---- what the host shows ----
 
 export interface HostState {

@@ -10,45 +10,33 @@ import { CHAPTERS } from '../../chapters.ts';
 import {
   assertHostClean,
   collect,
-  hostState,
-  makeRoot,
-  removeRoot,
+  perTest,
   runCli,
-  stageDir,
   startCli,
   waitForProcess,
-  type HostState,
 } from '../harness.ts';
 
-const STAGE = stageDir(CHAPTERS.at(-1)!.tag);
+const t = perTest(test, CHAPTERS.at(-1)!.tag);
+const STAGE = t.stage;
 const SEQUENTIAL = Number(process.env.MYDOCKER_SEQUENTIAL_RUNS || 200);
-let root = '';
-let before: HostState;
-
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(() => removeRoot(root));
-
-const leftovers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+const leftovers = t.leftovers;
 
 test('20 containers at once, each writing its own volume: all succeed, data exact, host clean', async () => {
   const n = 20;
   const runs = Array.from({ length: n }, (_, i) => {
-    const vol = path.join(root, 'volumes', `v${i}`);
+    const vol = path.join(t.root, 'volumes', `v${i}`);
     const script = `i=0; while [ $i -lt 100 ]; do echo "$i container-${i}" >> /data/log; i=$((i+1)); done; wc -l < /data/log`;
-    return runCli(STAGE, ['run', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script], { root, timeoutMs: 180_000 });
+    return runCli(STAGE, ['run', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script], { root: t.root, timeoutMs: 180_000 });
   });
   const results = await Promise.all(runs);
   results.forEach((r, i) => {
     assert.is(r.code, 0, `container ${i}: exit ${r.code}: ${r.stderr}`);
     assert.is(r.stdout.trim(), '100', `container ${i}`);
-    const lines = fs.readFileSync(path.join(root, 'volumes', `v${i}`, 'log'), 'utf8').trim().split('\n');
+    const lines = fs.readFileSync(path.join(t.root, 'volumes', `v${i}`, 'log'), 'utf8').trim().split('\n');
     assert.equal(lines, Array.from({ length: 100 }, (_, k) => `${k} container-${i}`), `volume ${i}`);
   });
   assert.equal(leftovers(), []);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 /** What the runtime process holds open: fd → target. */
@@ -66,32 +54,32 @@ test('the runtime holds no namespace or state-root fd while its container runs',
   const counts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const marker = `fd-check-${Date.now()}-${i}`;
-    const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root });
+    const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
     const done = collect(child);
     const sh = await waitForProcess(marker, 'sh');
     const fds = fdsOf(child.pid!);
-    assert.not.ok(fds.some((t) => /^(pid|mnt|net|uts|ipc):\[/.test(t) || t.includes('/ns/')), `namespace fd held: ${fds}`);
-    assert.not.ok(fds.some((t) => t.startsWith(root)), `state root fd held: ${fds}`);
+    assert.not.ok(fds.some((target) => /^(pid|mnt|net|uts|ipc):\[/.test(target) || target.includes('/ns/')), `namespace fd held: ${fds}`);
+    assert.not.ok(fds.some((target) => target.startsWith(t.root)), `state root fd held: ${fds}`);
     counts.push(fds.length);
     process.kill(sh, 'SIGKILL');
     await done;
   }
   assert.ok(counts.every((c) => c === counts[0]), `the runtime's fd count varies between runs: ${counts}`);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test(`${SEQUENTIAL} runs one after another leak nothing`, async () => {
-  const vol = path.join(root, 'seq');
+  const vol = path.join(t.root, 'seq');
   for (let i = 0; i < SEQUENTIAL; i++) {
-    const r = await runCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo ${i} >> /v/count`], { root });
+    const r = await runCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo ${i} >> /v/count`], { root: t.root });
     assert.is(r.code, 0, `run ${i}: ${r.stderr}`);
   }
   const lines = fs.readFileSync(path.join(vol, 'count'), 'utf8').trim().split('\n');
   assert.is(lines.length, SEQUENTIAL);
   assert.equal(leftovers(), []);
   // The state root holds the image and the volume, and nothing else.
-  assert.equal(fs.readdirSync(root).sort(), ['containers', 'images', 'seq']);
-  assertHostClean(before, `after ${SEQUENTIAL} runs`);
+  assert.equal(fs.readdirSync(t.root).sort(), ['containers', 'images', 'seq']);
+  assertHostClean(t.before, `after ${SEQUENTIAL} runs`);
 });
 
 test.run();
