@@ -18,6 +18,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '4.1', slug: 'pivot-root', title: 'A busybox root with pivot_root' },
   { tag: '4.2', slug: 'overlayfs', title: 'Layers with a union filesystem (overlayfs)' },
   { tag: '4.3', slug: 'volumes', title: 'Volumes that outlive the container' },
+  { tag: '4.4', slug: 'commit', title: 'Saving a container as an image (commit)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {
