@@ -19,6 +19,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '4.2', slug: 'overlayfs', title: 'Layers with a union filesystem (overlayfs)' },
   { tag: '4.3', slug: 'volumes', title: 'Volumes that outlive the container' },
   { tag: '4.4', slug: 'commit', title: 'Saving a container as an image (commit)' },
+  { tag: '5.1', slug: 'detach', title: 'Detached containers (run -d)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

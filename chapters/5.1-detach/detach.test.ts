@@ -1,0 +1,114 @@
+// Chapter 5.1 tests: `run -d` prints the container's id and returns at once; the
+// container runs on under a monitor in a session of its own, is cleaned up when it
+// ends, and dies with its monitor. -d with -t is refused before anything exists.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  runtimeCgroups,
+  stageAtLeast,
+  stageDir,
+  waitFor,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone } from './helpers.ts';
+
+const STAGE = stageDir('5.1');
+/** From 5.2 on a detached container's state and log stay until `rm`. */
+const KEEPS_STATE = stageAtLeast('5.1', '5.2');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(async () => {
+  await killAllContainers();
+  removeRoot(root);
+});
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const marker = () => `detach-${process.pid}-${Date.now()}`;
+
+/** What a container that ended leaves under the state root. */
+function assertEndedClean(): void {
+  const files = keptFiles(root).sort();
+  if (KEEPS_STATE) assert.ok(files.every((f) => f === 'config.json' || f === 'container.log'), `left: ${files}`);
+  else assert.equal(files, [], 'the container directory was left');
+  assertHostClean(before);
+}
+
+test('run -d prints the id and returns; the container runs on under its monitor', async () => {
+  const vol = path.join(root, 'vol');
+  const m = marker();
+  const started = Date.now();
+  const r = await mydocker(['run', '-d', '-v', `${vol}:/data`, 'sh', '-c', `echo to-the-log; echo up > /data/f; sleep 1000; : ${m}`]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^[0-9a-f]{12}\n$/, 'stdout is the id alone');
+  assert.ok(Date.now() - started < 15_000, 'run -d waited for the container');
+  const sh = await waitForProcess(m, 'sh');
+  await waitFor(() => (fs.existsSync(path.join(vol, 'f')) ? true : undefined), 10_000, 'the volume file');
+  // The CLI is gone; the container's parent is the monitor, leader of its own session.
+  const monitor = statOf(sh)!.ppid;
+  assert.match(cmdlineOf(monitor), /\bmonitor\b/);
+  assert.is(statOf(monitor)!.session, monitor, 'the monitor is not in a session of its own');
+  assert.is.not(statOf(monitor)!.session, statOf(process.pid)!.session);
+  process.kill(sh, 'SIGKILL');
+  await waitGone(monitor);
+  assertEndedClean();
+});
+
+test('a detached container that ends by itself is cleaned up by its monitor', async () => {
+  const r = await mydocker(['run', '-d', '-m', '64m', 'sh', '-c', 'exit 3']);
+  assert.is(r.code, 0, r.stderr);
+  await waitCgroupsGone();
+  await waitFor(() => (keptFiles(root).some((f) => !['config.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
+  assertEndedClean();
+});
+
+test('the container dies with its monitor (PR_SET_PDEATHSIG); cleanup removes what is left', async () => {
+  const m = marker();
+  assert.is((await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  const sh = await waitForProcess(m, 'sh');
+  const monitor = statOf(sh)!.ppid;
+  process.kill(monitor, 'SIGKILL');
+  await waitGone(sh);
+  assert.ok(runtimeCgroups().length > 0, 'expected the killed monitor to leave its cgroup');
+  const c = await mydocker(['cleanup']);
+  assert.is(c.code, 0, c.stderr);
+  assertEndedClean();
+});
+
+test('-d with -t is refused with exit 125 before anything is created', async () => {
+  for (const flags of [['-d', '-t'], ['-dt'], ['-t', '-d', '-i']]) {
+    const r = await mydocker(['run', ...flags, 'sh']);
+    assert.is(r.code, 125, `${flags}: ${r.stderr}`);
+    assert.match(r.stderr, /-d and -t cannot be used together/);
+  }
+  assert.equal(keptFiles(root), []);
+  assert.not.ok(fs.existsSync(path.join(root, 'containers')) && fs.readdirSync(path.join(root, 'containers')).length);
+  assertHostClean(before);
+});
+
+test('several detached containers run side by side', async () => {
+  const m = marker();
+  const ids = await Promise.all([1, 2, 3].map(async (i) => (await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}-${i}`])).stdout.trim()));
+  assert.is(new Set(ids).size, 3, `ids: ${ids}`);
+  for (const i of [1, 2, 3]) await waitForProcess(`${m}-${i}`, 'sh');
+  // A cgroup each: on v1 one per container in the memory hierarchy, on v2 one per container.
+  const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+  assert.is(runtimeCgroups().filter((c) => v2 || c.startsWith('/sys/fs/cgroup/memory/')).length, 3);
+  await killAllContainers();
+  assertEndedClean();
+});
+
+test.run();

@@ -1,0 +1,46 @@
+// Chapter 5.1 — everything `run` does for one container, as one function that both the
+// foreground `run` and the detached container's monitor call: the image, the volumes'
+// host directories, the container's directory (claimed by this process), the write
+// layer, the cgroup, init, the wait, and the cleanup. It is 4.3's run with the id given
+// by the caller (the CLI of a detached run prints it before the monitor starts) and
+// hooks at the two moments later chapters need: started (pid known) and ended.
+
+import { ensureImage } from '../../src/image.ts';
+import { withContainer } from '../../src/leftovers.ts';
+import { stateRoot } from '../../src/state.ts';
+import { createWorkspace, removeWorkspace } from '../4.2/workspace.ts';
+import type { RunOptions } from '../4.3/cli.ts';
+import type { ContainerConfig } from '../4.3/init.ts';
+import { prepareHostPaths } from '../4.3/volumes.ts';
+import { runContainer } from './container.ts';
+
+export interface StartHooks {
+  /** The container runs; `pid` is its init on the host. */
+  started?(pid: number): void;
+  /** The container has ended (code undefined: it never started) and its files are gone. */
+  ended?(code: number | undefined): void;
+}
+
+export interface StartSpec extends StartHooks {
+  /** The image to start from (chapter 5.7); busybox by default. */
+  image?: string;
+  /** More configuration for init (chapter 5.8's environment). */
+  config?: Record<string, unknown>;
+}
+
+export async function startContainer(id: string, opts: RunOptions, spec: StartSpec = {}): Promise<number> {
+  const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
+  prepareHostPaths(opts.volumes);
+  return withContainer(id, async () => {
+    let code: number | undefined;
+    const workspace = createWorkspace(id, lower);
+    try {
+      const config: ContainerConfig = { command: opts.command, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config };
+      code = await runContainer(id, opts, config, spec.started);
+      return code;
+    } finally {
+      removeWorkspace(workspace);
+      spec.ended?.(code);
+    }
+  });
+}
