@@ -20,6 +20,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '4.3', slug: 'volumes', title: 'Volumes that outlive the container' },
   { tag: '4.4', slug: 'commit', title: 'Saving a container as an image (commit)' },
   { tag: '5.1', slug: 'detach', title: 'Detached containers (run -d)' },
+  { tag: '5.2', slug: 'ps', title: 'Container names, state and ps' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

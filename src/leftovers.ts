@@ -9,6 +9,12 @@
 //   <state root>/containers/<id>/owner   "<runtime pid> <its start time>"
 // and the next `run` (or `mydocker cleanup`) removes every container whose owner is
 // gone. The start time (field 22 of /proc/PID/stat) tells a reused pid from ours.
+//
+// From chapter 5.2 on a container may be *kept until `rm`* (a detached one: its state
+// says "autoRemove": false in config.json). Its runtime (the monitor) removes the cgroup
+// and write layer when it ends, as always, but leaves KEPT_FILES — the state and the
+// log — so `ps`, `logs` and `rm` still know the container. The same goes for a cleanup
+// after a monitor that was killed.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +35,18 @@ export function processIdentity(pid: number): string | undefined {
   }
 }
 
+/** What a kept container's directory holds after it ended: its state and its log. */
+export const KEPT_FILES = ['config.json', 'container.log'];
+
+/** Whether the container in `dir` is kept until `rm` (5.2's state says autoRemove: false). */
+export function keptUntilRm(dir: string): boolean {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).autoRemove === false;
+  } catch {
+    return false; // no state (chapters before 5.2) or being removed: not kept
+  }
+}
+
 /**
  * Run `fn` for container `id` with the container's directory claimed by this process:
  * stale containers of dead runtimes are removed first; at the end the claim is
@@ -46,7 +64,7 @@ export async function withContainer<T>(id: string, fn: (id: string) => Promise<T
   } finally {
     fs.rmSync(owner, { force: true });
     try {
-      fs.rmdirSync(dir);
+      if (!keptUntilRm(dir)) fs.rmdirSync(dir);
     } catch (err) {
       log.warn(`container ${id}: ${dir} is not empty after cleanup: ${(err as Error).message}`);
     }
@@ -118,9 +136,35 @@ export function cleanupStale(root?: string): string[] {
   }
   const removed: string[] = [];
   for (const id of ids) {
-    if (ownerAlive(containerDir(id, root))) continue;
+    const dir = containerDir(id, root);
+    if (ownerAlive(dir)) continue;
     log.debug(`cleanup: container ${id} was left by a runtime that is gone`);
-    if (removeContainerFiles(id, root)) removed.push(id);
+    if (keptUntilRm(dir)) removeWorkingFiles(id, root);
+    else if (removeContainerFiles(id, root)) removed.push(id);
   }
   return removed;
+}
+
+/**
+ * For a kept container whose runtime is gone: remove its cgroup and everything in its
+ * directory but KEPT_FILES, and the owner file last, so it is not visited again.
+ */
+function removeWorkingFiles(id: string, root?: string): void {
+  const dir = containerDir(id, root);
+  const mounted = hostMountsUnder(dir);
+  if (mounted.length) {
+    log.warn(`cleanup: not cleaning ${dir}: still mounted on the host: ${mounted.join(', ')}`);
+    return;
+  }
+  for (const cg of cgroupDirsNamed(cgroupName(id))) {
+    try {
+      fs.rmdirSync(cg);
+    } catch (err) {
+      log.warn(`cleanup: could not remove cgroup ${cg}: ${(err as Error).message}`);
+    }
+  }
+  for (const name of fs.readdirSync(dir)) {
+    if (!KEPT_FILES.includes(name) && name !== 'owner') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+  fs.rmSync(path.join(dir, 'owner'), { force: true });
 }

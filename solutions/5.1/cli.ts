@@ -3,7 +3,7 @@
 // attach — and is refused before anything is created, as Docker does.
 
 import { UsageError } from '../../src/errors.ts';
-import type { FlagSpec } from '../../src/flags.ts';
+import type { FlagSpec, FlagValues } from '../../src/flags.ts';
 import { parseRunArgs as parse32, runHelp as baseHelp } from '../3.2/cli.ts';
 import { RUN_FLAGS as BASE_FLAGS, type RunOptions as BaseOptions } from '../4.3/cli.ts';
 import { parseVolumes } from '../4.3/volumes.ts';
@@ -20,7 +20,7 @@ export interface RunOptions extends BaseOptions {
 export const runHelp = (flags: FlagSpec[] = RUN_FLAGS) => baseHelp(flags);
 
 /** Parse `run`'s argv (4.3's flags plus -d); later chapters pass their longer flag list. */
-export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS): RunOptions {
+export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS): RunOptions & { flags: FlagValues } {
   const base = parse32(argv, specs);
   const detach = base.flags.detach === true;
   // exercise: refuse -d together with -t

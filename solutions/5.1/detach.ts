@@ -64,6 +64,18 @@ function firstLine(stream: Readable, child: ChildProcess): Promise<string> {
   });
 }
 
+/** CLI: send the monitor its request, wait for the first line it reports, and let it go. */
+export async function handOver(monitor: ChildProcess, request: MonitorRequest<unknown>): Promise<string> {
+  // exercise: send the monitor the options, wait for its "started", and let it go
+  await sendConfig(monitor, request).catch(() => undefined); // a monitor that died says so below
+  const status = monitor.stdio[STATUS_FD] as Readable;
+  const report = await firstLine(status, monitor);
+  status.destroy();
+  monitor.unref(); // the CLI may exit while the monitor runs on
+  return report;
+  // end exercise
+}
+
 /**
  * CLI: start a detached container and return its id once it runs. `opts` goes to the
  * monitor as it is (later chapters add fields to it). Throws with the monitor's own
@@ -82,12 +94,7 @@ export async function runDetached<O extends RunOptions>(opts: O, id = newContain
   } finally {
     fs.closeSync(log); // the monitor has its own copies
   }
-  // exercise: send the monitor the options, wait for its "started", and let it go
-  await sendConfig(monitor, { id, opts } satisfies MonitorRequest<O>).catch(() => undefined);
-  const report = await firstLine(monitor.stdio[STATUS_FD] as Readable, monitor);
-  (monitor.stdio[STATUS_FD] as Readable).destroy();
-  monitor.unref(); // the CLI may exit while the monitor runs on
-  // end exercise
+  const report = await handOver(monitor, { id, opts });
   if (report === 'started') return id;
   // The monitor failed before the container ran; it has said why ("error CODE MESSAGE").
   const m = /^error (\d+) (.*)$/.exec(report);

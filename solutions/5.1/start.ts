@@ -17,7 +17,7 @@ import { runContainer } from './container.ts';
 export interface StartHooks {
   /** The container runs; `pid` is its init on the host. */
   started?(pid: number): void;
-  /** The container has ended (code undefined: it never started) and its files are gone. */
+  /** The container has ended (code undefined: it never started); its files go next. */
   ended?(code: number | undefined): void;
 }
 
@@ -39,8 +39,8 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       code = await runContainer(id, opts, config, spec.started);
       return code;
     } finally {
-      removeWorkspace(workspace);
       spec.ended?.(code);
+      removeWorkspace(workspace);
     }
   });
 }

@@ -1,0 +1,151 @@
+// Chapter 5.2 tests: every container has an id and a unique name; `ps` lists them with
+// ID, NAME, PID, STATUS, COMMAND and CREATED from the state in containers/<id>/config.json;
+// a detached container that ends shows "exited (N)" and keeps its state, a foreground
+// one goes when it ends, and one whose runtime died shows as exited.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startSession,
+  waitFor,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone } from '../5.1-detach/helpers.ts';
+
+const STAGE = stageDir('5.2');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(async () => {
+  await killAllContainers();
+  removeRoot(root);
+});
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const marker = () => `ps-${process.pid}-${Date.now()}`;
+
+/** `ps` as rows of cells (columns are two or more spaces apart; COMMAND may hold single spaces). */
+async function ps(): Promise<Record<string, string>[]> {
+  const r = await mydocker(['ps']);
+  assert.is(r.code, 0, r.stderr);
+  const [header, ...lines] = r.stdout.trimEnd().split('\n');
+  const cols = header!.split(/\s{2,}/);
+  assert.equal(cols, ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED']);
+  return lines.map((l) => Object.fromEntries(l.split(/\s{2,}/).map((c, i) => [cols[i], c])));
+}
+
+const row = async (name: string) => (await ps()).find((r) => r.NAME === name);
+
+test('ps lists each container: id, name, pid, status, command with its spaces, created', async () => {
+  const m = marker();
+  const r = await mydocker(['run', '-d', '--name', 'web', 'sh', '-c', `sleep 1000; : ${m}`]);
+  assert.is(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const sh = await waitForProcess(m, 'sh');
+  const other = await mydocker(['run', '-d', 'sleep', '1000']);
+  assert.is(other.code, 0, other.stderr);
+  const rows = await ps();
+  assert.is(rows.length, 2);
+  const web = rows.find((x) => x.NAME === 'web')!;
+  assert.is(web.ID, id);
+  assert.is(web.PID, String(sh));
+  assert.is(web.STATUS, 'running');
+  assert.is(web.COMMAND, `sh -c 'sleep 1000; : ${m}'`);
+  assert.match(web.CREATED!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  const made = rows.find((x) => x.ID === other.stdout.trim())!;
+  assert.match(made.NAME!, /^[a-z]+_[a-z]+$/, 'a made-up name');
+  assert.is(made.COMMAND, 'sleep 1000');
+  // The state is plain JSON under the state root.
+  const state = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'config.json'), 'utf8'));
+  assert.is(state.name, 'web');
+  assert.is(state.pid, sh);
+  assert.equal(state.command, ['sh', '-c', `sleep 1000; : ${m}`]);
+});
+
+test('a name is unique: a second container of that name is refused (125), the first runs on', async () => {
+  const m = marker();
+  assert.is((await mydocker(['run', '-d', '--name', 'dup', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  const sh = await waitForProcess(m, 'sh');
+  for (const args of [['run', '-d', '--name', 'dup', 'true'], ['run', '--name', 'dup', 'true']]) {
+    const r = await mydocker(args);
+    assert.is(r.code, 125, r.stderr);
+    assert.match(r.stderr, /name "dup" is already in use/);
+  }
+  assert.is((await row('dup'))?.STATUS, 'running');
+  assert.is((await ps()).length, 1, 'a refused container was recorded');
+  assert.ok(statOf(sh), 'the first container stopped');
+});
+
+test('of five runs racing for one name, exactly one gets it', async () => {
+  const results = await Promise.all([1, 2, 3, 4, 5].map(() => mydocker(['run', '-d', '--name', 'race', 'sleep', '1000'])));
+  assert.equal(results.map((r) => r.code).sort(), [0, 125, 125, 125, 125], results.map((r) => r.stderr).join(''));
+  assert.is((await ps()).length, 1);
+});
+
+test('bad names are refused before anything is created', async () => {
+  for (const name of ['a b', 'bad/name', '', '.hidden', 'x'.repeat(65)]) {
+    const r = await mydocker(['run', `--name=${name}`, 'true']);
+    assert.is(r.code, 125, `"${name}": ${r.stderr}`);
+    assert.match(r.stderr, /invalid container name/);
+  }
+  assert.equal(keptFiles(root), []);
+});
+
+test('a detached container that ends by itself shows exited (N) and keeps its state', async () => {
+  const r = await mydocker(['run', '-d', '--name', 'quick', 'sh', '-c', 'exit 5']);
+  assert.is(r.code, 0, r.stderr);
+  await waitCgroupsGone();
+  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(root, 'containers', r.stdout.trim(), 'config.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
+  const quick = await row('quick');
+  assert.is(quick?.STATUS, 'exited (5)');
+  assert.is(quick?.PID, '-');
+  assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
+  assert.equal(fs.readdirSync(path.join(root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')), []);
+  assertHostClean(before);
+});
+
+test('a foreground container is listed while it runs and removed when it ends', async () => {
+  const m = marker();
+  const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], { root });
+  await s.waitOutput(/ready/);
+  const sh = await waitForProcess(m, 'sh');
+  const fg = await row('fg');
+  assert.is(fg?.STATUS, 'running');
+  assert.is(fg?.PID, String(sh));
+  process.kill(sh, 'SIGKILL');
+  assert.is((await s.finish()).code, 137);
+  assert.equal(await ps(), []);
+  assert.equal(keptFiles(root), []);
+  // Its name is free again.
+  const again = await mydocker(['run', '--name', 'fg', 'true']);
+  assert.is(again.code, 0, again.stderr);
+  assertHostClean(before);
+});
+
+test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
+  const m = marker();
+  assert.is((await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  const sh = await waitForProcess(m, 'sh');
+  process.kill(statOf(sh)!.ppid, 'SIGKILL');
+  await waitGone(sh);
+  assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
+  assert.is((await mydocker(['cleanup'])).code, 0);
+  assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
+  assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
+  assertHostClean(before);
+});
+
+test.run();

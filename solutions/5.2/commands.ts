@@ -1,0 +1,26 @@
+// Chapter 5.2 — the commands of this stage: `run --name`, `ps`, and `commit` that also
+// takes a container's name.
+
+import type { Command } from '../../src/entry.ts';
+import { runCommand } from '../3.1/commands.ts';
+import { commitCommand } from '../4.4/commands.ts';
+import { monitor } from '../5.1/detach.ts';
+import { commands as base } from '../5.1/commands.ts';
+import { parseRunArgs, runHelp } from './cli.ts';
+import { ps } from './ps.ts';
+import { run, start } from './run.ts';
+import { findContainer } from './state.ts';
+
+export const commands: Record<string, Command> = {
+  ...base,
+  run: runCommand(
+    'Create and run a container: run [-d] [-ti] [--name NAME] [-m SIZE] [-v HOST:CONTAINER[:ro]]... COMMAND [ARG...]',
+    (args) => parseRunArgs(args),
+    run,
+    runHelp,
+  ),
+  // The monitor keeps the log: a detached container is kept until rm.
+  monitor: { ...base.monitor!, run: () => monitor(start) },
+  ps: { summary: 'List the containers: ID, NAME, PID, STATUS, COMMAND, CREATED', run: (args) => ps(args) },
+  commit: commitCommand((arg) => findContainer(arg).id),
+};

@@ -1,0 +1,84 @@
+// Chapter 5.2 — container names: given with --name, or made up (Docker-style
+// "adjective_animal"). A name is unique among the containers of a state root.
+//
+// Checking "no container has this name" and then creating the container would let two
+// runs started at the same moment both take the name. So a name is *claimed*, in one
+// step that only one process can win: creating <state root>/names/<name> with O_EXCL
+// (man 2 open), the file holding the container's id. `rm` frees the name. A claim whose
+// container is gone (its runtime was killed and the cleanup removed it) is stale and is
+// taken over.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../src/errors.ts';
+import { containerDir, stateRoot } from '../../src/state.ts';
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+
+const ADJECTIVES = ['brave', 'calm', 'eager', 'fancy', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nifty', 'proud', 'quiet', 'swift', 'witty', 'zen'];
+const ANIMALS = ['badger', 'crane', 'dolphin', 'falcon', 'gecko', 'heron', 'ibis', 'koala', 'lemur', 'marmot', 'otter', 'panda', 'quokka', 'robin', 'tapir', 'yak'];
+
+export function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new UsageError(`invalid container name "${name}": use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+  }
+  return name;
+}
+
+function namesDir(root = stateRoot()): string {
+  return path.join(root, 'names');
+}
+
+/** Claim `name` for container `id`; false if a live container has it. */
+function tryClaim(name: string, id: string, root?: string): boolean {
+  const file = path.join(namesDir(root), name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      // exercise: create the name's file only if it does not exist yet (O_EXCL: 'wx')
+      fs.writeFileSync(file, id, { flag: 'wx' });
+      return true;
+      // end exercise
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = '';
+    try {
+      holder = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue; // freed meanwhile: try again
+    }
+    if (holder && fs.existsSync(containerDir(holder, root))) return false;
+    fs.rmSync(file, { force: true }); // a stale claim: its container is gone
+  }
+  return false;
+}
+
+/** Claim the name the user gave, or make one up. Returns the name. */
+export function claimName(wanted: string | undefined, id: string, root?: string): string {
+  if (wanted !== undefined) {
+    checkName(wanted);
+    if (!tryClaim(wanted, id, root)) {
+      const holder = fs.readFileSync(path.join(namesDir(root), wanted), 'utf8');
+      throw new UsageError(`the container name "${wanted}" is already in use by container ${holder}: remove it (rm) or choose another name`);
+    }
+    return wanted;
+  }
+  for (let i = 0; i < 20; i++) {
+    const made = `${ADJECTIVES[Math.floor(Math.random() * ADJECTIVES.length)]}_${ANIMALS[Math.floor(Math.random() * ANIMALS.length)]}`;
+    if (tryClaim(made, id, root)) return made;
+  }
+  const fallback = `container_${id}`;
+  if (!tryClaim(fallback, id, root)) throw new UsageError(`could not find a free name for container ${id}`);
+  return fallback;
+}
+
+/** Free `name` if container `id` holds it. */
+export function releaseName(name: string, id: string, root?: string): void {
+  const file = path.join(namesDir(root), name);
+  try {
+    if (fs.readFileSync(file, 'utf8') === id) fs.rmSync(file, { force: true });
+  } catch {
+    // not claimed
+  }
+}

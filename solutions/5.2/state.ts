@@ -1,0 +1,119 @@
+// Chapter 5.2 — what the runtime remembers about a container, so that `ps` (and, in the
+// next chapters, logs, exec, stop and rm) can find it after `run` has returned:
+//
+//   <state root>/containers/<id>/config.json
+//
+// (the book's /var/run/mydocker/<name>/config.json). Only the container's runtime —
+// the CLI in the foreground, the monitor when detached — writes it: "created" before
+// the start, "running" with init's pid once it runs, "exited" with the exit code when
+// it ends. Every write goes to a temporary file that is then renamed over the old one
+// (man 2 rename: atomic), so a reader never sees half a file.
+//
+// A pid alone is not a process: once the container has ended the kernel may give its
+// number to another one. So the state also keeps init's start time, and a container
+// counts as running only while a process with that pid *and* that start time exists
+// (processIdentity, src/leftovers.ts).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../src/errors.ts';
+import { processIdentity } from '../../src/leftovers.ts';
+import { containerDir, containersDir } from '../../src/state.ts';
+import type { Volume } from '../4.3/volumes.ts';
+
+export const STATE_FILE = 'config.json';
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  command: string[];
+  /** ISO time of `run` */
+  created: string;
+  status: 'created' | 'running' | 'exited';
+  /** init's pid on the host, and its identity "pid starttime" */
+  pid?: number;
+  pidIdentity?: string;
+  exitCode?: number;
+  finished?: string;
+  detached: boolean;
+  /** true: removed when it ends (a foreground run); false: kept until `rm` (src/leftovers.ts) */
+  autoRemove: boolean;
+  volumes: Volume[];
+  /** later chapters add the image (5.7) and the environment (5.8) */
+  [more: string]: unknown;
+}
+
+export function statePath(id: string, root?: string): string {
+  return path.join(containerDir(id, root), STATE_FILE);
+}
+
+export function readState(id: string, root?: string): ContainerState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(id, root), 'utf8')) as ContainerState;
+  } catch {
+    return undefined; // not there, or not a container of 5.2 on
+  }
+}
+
+/** Write the whole state atomically: a temporary file renamed over config.json. */
+export function writeState(state: ContainerState, root?: string): void {
+  // exercise: write the state as JSON to a temporary file and rename it over config.json
+  const file = statePath(state.id, root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  // end exercise
+}
+
+/** Change some fields of container `id`'s state (if it still has one). */
+export function updateState(id: string, change: Partial<ContainerState>, root?: string): ContainerState | undefined {
+  const state = readState(id, root);
+  if (!state) return undefined;
+  const next = { ...state, ...change };
+  writeState(next, root);
+  return next;
+}
+
+/** Every container with a state, oldest first. */
+export function listStates(root?: string): ContainerState[] {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(containersDir(root));
+  } catch {
+    return [];
+  }
+  return ids
+    .map((id) => readState(id, root))
+    .filter((s): s is ContainerState => !!s)
+    .sort((a, b) => a.created.localeCompare(b.created));
+}
+
+/** Whether the container's init is still the process the state names. */
+export function isRunning(state: ContainerState): boolean {
+  // exercise: a container runs while a process with its pid and start time exists
+  return state.status === 'running' && state.pid !== undefined && processIdentity(state.pid) === state.pidIdentity;
+  // end exercise
+}
+
+/** What `ps` shows: running, created, exited (N), or "exited (unknown)" when its runtime died with it. */
+export function statusText(state: ContainerState): string {
+  if (isRunning(state)) return 'running';
+  if (state.status === 'exited') return `exited (${state.exitCode ?? 'unknown'})`;
+  if (state.status === 'running') return 'exited (unknown)'; // the process is gone, no one recorded how
+  return state.status;
+}
+
+/**
+ * The container a user means by `arg`: an exact id, else an exact name, else the start
+ * of exactly one id (as Docker does).
+ */
+export function findContainer(arg: string, root?: string): ContainerState {
+  const all = listStates(root);
+  const found = all.find((s) => s.id === arg) ?? all.find((s) => s.name === arg);
+  if (found) return found;
+  const byPrefix = arg ? all.filter((s) => s.id.startsWith(arg)) : [];
+  if (byPrefix.length === 1) return byPrefix[0]!;
+  if (byPrefix.length > 1) throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
+  throw new UsageError(`no such container: ${arg}`);
+}
