@@ -1,0 +1,290 @@
+// `npm run verify <tag> [--previous]`: a chapter's tests on the learner's exercise, with a
+// clear ✔/✘ per test. Machinery. It runs uvu on chapters/<tag>-<slug>/ with
+// MYDOCKER_STAGE=exercises/<tag> (the harness then starts that stage's CLI), prints the
+// exact command so it can be run by hand, and reads each test's outcome from the
+// reporter in uvu-report.ts. A test that hit a TODO says which step and where. The
+// result is saved in .mydocker-progress.json for `npm run chapters`.
+//
+//   sudo -E npm run verify 3.2                   chapter 3.2's tests on exercises/3.2
+//   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage
+//   sudo -E npm run verify 3.2 -- --verbose      also uvu's own output
+//   ... -- --stage <dir>                         another copy of the stage (no progress saved)
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import chalk from 'chalk';
+import { chapterDir, type Chapter } from '../chapters.ts';
+import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import { recordVerify } from './progress.ts';
+import type { ErrorInfo } from './uvu-report.ts';
+
+export interface Outcome {
+  /** The test file, relative to the folder uvu ran on. */
+  file: string;
+  suite: string;
+  name: string;
+  ok: boolean;
+  error?: ErrorInfo;
+}
+
+export interface TestRun {
+  /** The command, as it can be pasted into a shell. */
+  command: string;
+  outcomes: Outcome[];
+  /** uvu's exit status (null if it was killed). */
+  status: number | null;
+  /** Everything uvu printed (stdout and stderr). */
+  output: string;
+  /** Tests uvu counted (its "Total:" line), when it got that far. */
+  total?: number;
+}
+
+export interface TestCommand {
+  argv: string[];
+  env: Record<string, string>;
+  display: string;
+}
+
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The uvu command that runs these chapters' tests on `stage` (absolute), with the reporter on fd 3. */
+export function testCommand(chapters: Chapter[], stage: string, ws: Workspace = WORKSPACE): TestCommand {
+  const [dir, pattern] =
+    chapters.length === 1
+      ? [chapterDir(chapters[0]!), '\\.test\\.ts$']
+      : ['chapters', `^(${chapters.map((c) => `${c.tag}-${c.slug}`.replace(/\./g, '\\.')).join('|')})/.*\\.test\\.ts$`];
+  const argv = ['--import', 'tsx', '--import', './src/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', dir, pattern];
+  const env = { MYDOCKER_STAGE: rel(stage, ws), MYDOCKER_TEST_REPORT_FD: '3' };
+  const display = [...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`), 'node', ...argv.map(shellQuote)].join(' ');
+  return { argv, env, display };
+}
+
+const ANSI = new RegExp(String.raw`\x1b\[[0-9;]*m`, 'g');
+export const plain = (s: string): string => s.replace(ANSI, '');
+
+function parseReport(text: string): Outcome[] {
+  const out: Outcome[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as { event: string; file: string; suite: string; name: string; error?: ErrorInfo };
+      out.push({ file: r.file, suite: r.suite, name: r.name, ok: r.event === 'pass', error: r.error });
+    } catch {
+      // a torn line from a test process that was killed: nothing to report for it
+    }
+  }
+  return out;
+}
+
+/**
+ * uvu also fails a test whose after-each hook throws, after the test itself passed: take
+ * its FAIL blocks ("FAIL  "name"" then the message) as the last word.
+ */
+function reconcile(outcomes: Outcome[], output: string): Outcome[] {
+  const lines = plain(output).split('\n');
+  const failed = new Map<string, string>();
+  lines.forEach((l, i) => {
+    const m = /^\s*FAIL\s+(?:.*?\s)?"(.*)"\s*$/.exec(l);
+    if (m) failed.set(m[1]!, (lines[i + 1] ?? '').trim());
+  });
+  return outcomes.map((o) =>
+    o.ok && failed.has(o.name) ? { ...o, ok: false, error: { name: 'Error', message: `passed, but a hook after it failed: ${failed.get(o.name)}` } } : o,
+  );
+}
+
+function finish(outcomes: Outcome[], output: string, status: number | null, command: string): TestRun {
+  const total = /Total:\s+(\d+)/.exec(plain(output))?.[1];
+  return { command, outcomes: reconcile(outcomes, output), status, output, total: total === undefined ? undefined : Number(total) };
+}
+
+/** Run the tests and wait (used by the CI check, which has nothing to show meanwhile). */
+export function runTestsSync(chapters: Chapter[], stage: string, ws: Workspace = WORKSPACE): TestRun {
+  const cmd = testCommand(chapters, stage, ws);
+  const r = spawnSync(process.execPath, cmd.argv, {
+    cwd: ws.root,
+    env: { ...process.env, ...cmd.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const output = (r.stdout ?? '') + (r.stderr ?? '');
+  return finish(parseReport(String(r.output?.[3] ?? '')), output, r.status, cmd.display);
+}
+
+/** Run the tests, calling `onOutcome` as each test ends. */
+export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outcome) => void, ws: Workspace = WORKSPACE): Promise<TestRun> {
+  const cmd = testCommand(chapters, stage, ws);
+  const child = spawn(process.execPath, cmd.argv, {
+    cwd: ws.root,
+    env: { ...process.env, ...cmd.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let report = '';
+  const outcomes: Outcome[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: string) => {
+    report += d;
+    const nl = report.lastIndexOf('\n');
+    if (nl < 0) return;
+    for (const o of parseReport(report.slice(0, nl))) {
+      outcomes.push(o);
+      onOutcome(o);
+    }
+    report = report.slice(nl + 1);
+  });
+  // Ctrl-C reaches the test process too (same process group); wait for it to clean up.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => {
+      process.off('SIGINT', ignore);
+      resolve(finish(outcomes, output, status, cmd.display));
+    });
+  });
+}
+
+// ---- explaining a failure ----
+
+export interface NotImplementedHit {
+  chapter: string;
+  step: string;
+  where: string;
+}
+
+const NI = /NotImplemented: chapter (\S+), step "(.*?)" is still a TODO \(([^()\s]+)\)/;
+
+/** The TODO a failed test ran into, if its error says so anywhere (message, actual value, details). */
+export function notImplementedIn(e: ErrorInfo | undefined): NotImplementedHit | undefined {
+  if (!e) return undefined;
+  const text = plain([e.message, e.details, e.actual && tryString(e.actual), e.expects && tryString(e.expects)].filter(Boolean).join('\n'));
+  const m = NI.exec(text);
+  return m ? { chapter: m[1]!, step: m[2]!, where: m[3]! } : undefined;
+}
+
+function tryString(json: string): string {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return typeof v === 'string' ? v : json;
+  } catch {
+    return json;
+  }
+}
+
+function short(json: string | undefined): string {
+  const s = json === undefined ? 'undefined' : json;
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+}
+
+/** One or a few lines saying why a test failed. */
+export function reasonOf(e: ErrorInfo | undefined): string {
+  if (!e) return 'failed';
+  const hit = notImplementedIn(e);
+  if (hit) return `not implemented yet: ${hit.step} (${hit.where})`;
+  const msg = plain(e.message).trim();
+  const lines = msg.split('\n').filter((l) => l.trim());
+  const head = lines.slice(0, 3).join('\n') + (lines.length > 3 ? ' …' : '');
+  if (e.name !== 'Assertion') return `${e.name}: ${head}`;
+  const values = e.operator === 'is' || e.operator === 'equal' ? `expected ${short(e.expects)}, got ${short(e.actual)}` : '';
+  if (e.generated) return values || head;
+  return values ? `${head} (${values})` : head;
+}
+
+// ---- the script ----
+
+function printOutcome(o: Outcome): void {
+  if (o.ok) {
+    process.stdout.write(`  ${chalk.green('✔')} ${o.name}\n`);
+    return;
+  }
+  process.stdout.write(`  ${chalk.red('✘')} ${o.name}\n`);
+  const reason = reasonOf(o.error);
+  const color = notImplementedIn(o.error) ? chalk.yellow : chalk.dim;
+  process.stdout.write(reason.split('\n').map((l) => `      ${color(l)}\n`).join(''));
+}
+
+/** The chapter a test file belongs to (its folder, when uvu ran on chapters/). */
+function chapterOfFile(file: string, chapters: Chapter[]): Chapter {
+  return chapters.find((c) => file.startsWith(`${c.tag}-${c.slug}/`)) ?? chapters[0]!;
+}
+
+export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<number> {
+  const rest = [...argv];
+  let stageArg: string | undefined;
+  const si = rest.indexOf('--stage');
+  if (si >= 0) {
+    stageArg = rest[si + 1];
+    if (!stageArg) throw new WorkflowError('--stage needs a folder (one that holds main.ts)', USAGE);
+    rest.splice(si, 2);
+  }
+  const { args, flags } = parseArgs(rest, ['previous', 'verbose'], 'verify');
+  if (args.length > 1) throw new WorkflowError(`npm run verify takes one chapter, got: ${args.join(' ')}`, USAGE);
+  const chapter = chapterOf(args[0], 'verify', ws);
+  const tag = chapter.tag;
+  const stage = path.resolve(ws.root, stageArg ?? `exercises/${tag}`);
+  if (!fs.existsSync(path.join(stage, 'main.ts'))) {
+    throw new WorkflowError(
+      stageArg ? `${stageArg} has no main.ts` : `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`,
+      USAGE,
+    );
+  }
+  if (process.getuid?.() !== 0) {
+    const extra = argv.length > 1 ? ` -- ${argv.filter((a) => a !== tag).map(shellQuote).join(' ')}` : '';
+    throw new WorkflowError(
+      `the chapter's tests start real containers (namespaces, mounts, cgroups), which needs root. Run: sudo -E npm run verify ${tag}${extra}`,
+      USAGE,
+    );
+  }
+
+  const chapters = flags.has('previous') ? [...earlierChapters(tag, ws), chapter] : [chapter];
+  const cmd = testCommand(chapters, stage, ws);
+  process.stdout.write(`${chalk.dim('$')} ${cmd.display}\n`);
+  let shown: Chapter | undefined;
+  const run = await runTests(
+    chapters,
+    stage,
+    (o) => {
+      const c = chapterOfFile(o.file, chapters);
+      if (c !== shown) {
+        process.stdout.write(`\n${chalk.bold(`${c.tag} ${c.title}`)} ${chalk.dim(`(${chapterDir(c)} on ${rel(stage, ws)})`)}\n`);
+        shown = c;
+      }
+      printOutcome(o);
+    },
+    ws,
+  );
+  // A test that passed but whose after-each hook failed is shown again, as failed.
+  for (const o of run.outcomes) if (!o.ok && /^passed, but a hook/.test(o.error?.message ?? '')) printOutcome(o);
+  const failed = run.outcomes.filter((o) => !o.ok);
+  const passed = run.outcomes.length - failed.length;
+  const complete = run.status === 0 || (run.total !== undefined && run.total === run.outcomes.length);
+
+  if (flags.has('verbose') || !complete) {
+    if (!complete) process.stdout.write(`\n${chalk.red('The test run ended early')} (uvu exit status ${run.status}); its output:\n`);
+    const out = plain(run.output).trimEnd().split('\n');
+    process.stdout.write(`${(flags.has('verbose') ? out : out.slice(-30)).map((l) => `  | ${l}`).join('\n')}\n`);
+  }
+
+  const ok = run.status === 0 && complete && failed.length === 0 && run.outcomes.length > 0;
+  const onExercise = stageArg === undefined;
+  if (onExercise) recordVerify(tag, { passed: ok, tests: run.outcomes.length, failed: failed.length }, ws);
+
+  process.stdout.write('\n');
+  if (ok) {
+    process.stdout.write(`${chalk.green('✔')} all ${passed} tests pass on ${rel(stage, ws)}.${onExercise ? ' Progress saved (npm run chapters).' : ''}\n`);
+    const next = ws.chapters[ws.chapters.indexOf(chapter) + 1];
+    if (next && onExercise) process.stdout.write(`Next: chapter ${next.tag}, ${next.title} — ${chapterDir(next)}/README.md\n`);
+    return 0;
+  }
+  process.stdout.write(`${chalk.red('✘')} ${passed} passed, ${failed.length} failed${complete ? '' : ', and the run did not finish'}.\n`);
+  process.stdout.write(`Stuck? \`npm run hint ${tag}\` has hints for each step, from the idea to nearly the code.\n`);
+  return 1;
+}
+
+if (isMain(import.meta.url)) await runScript(() => main(process.argv.slice(2)));
