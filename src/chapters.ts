@@ -21,6 +21,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '4.4', slug: 'commit', title: 'Saving a container as an image (commit)' },
   { tag: '5.1', slug: 'detach', title: 'Detached containers (run -d)' },
   { tag: '5.2', slug: 'ps', title: 'Container names, state and ps' },
+  { tag: '5.3', slug: 'logs', title: "A detached container's logs" },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

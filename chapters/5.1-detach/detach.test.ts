@@ -19,7 +19,7 @@ import {
   waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
-import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone } from './helpers.ts';
+import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled } from './helpers.ts';
 
 const STAGE = stageDir('5.1');
 /** From 5.2 on a detached container's state and log stay until `rm`. */
@@ -32,7 +32,7 @@ test.before.each(() => {
   before = hostState();
 });
 test.after.each(async () => {
-  await killAllContainers();
+  await killAllContainers(root);
   removeRoot(root);
 });
 
@@ -40,7 +40,8 @@ const mydocker = (args: string[]) => runCli(STAGE, args, { root });
 const marker = () => `detach-${process.pid}-${Date.now()}`;
 
 /** What a container that ended leaves under the state root. */
-function assertEndedClean(): void {
+async function assertEndedClean(): Promise<void> {
+  await waitSettled(root).catch(() => undefined);
   const files = keptFiles(root).sort();
   if (KEEPS_STATE) assert.ok(files.every((f) => f === 'config.json' || f === 'container.log'), `left: ${files}`);
   else assert.equal(files, [], 'the container directory was left');
@@ -64,7 +65,7 @@ test('run -d prints the id and returns; the container runs on under its monitor'
   assert.is.not(statOf(monitor)!.session, statOf(process.pid)!.session);
   process.kill(sh, 'SIGKILL');
   await waitGone(monitor);
-  assertEndedClean();
+  await assertEndedClean();
 });
 
 test('a detached container that ends by itself is cleaned up by its monitor', async () => {
@@ -72,7 +73,7 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
   await waitFor(() => (keptFiles(root).some((f) => !['config.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
-  assertEndedClean();
+  await assertEndedClean();
 });
 
 test('the container dies with its monitor (PR_SET_PDEATHSIG); cleanup removes what is left', async () => {
@@ -85,7 +86,7 @@ test('the container dies with its monitor (PR_SET_PDEATHSIG); cleanup removes wh
   assert.ok(runtimeCgroups().length > 0, 'expected the killed monitor to leave its cgroup');
   const c = await mydocker(['cleanup']);
   assert.is(c.code, 0, c.stderr);
-  assertEndedClean();
+  await assertEndedClean();
 });
 
 test('-d with -t is refused with exit 125 before anything is created', async () => {
@@ -107,8 +108,8 @@ test('several detached containers run side by side', async () => {
   // A cgroup each: on v1 one per container in the memory hierarchy, on v2 one per container.
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   assert.is(runtimeCgroups().filter((c) => v2 || c.startsWith('/sys/fs/cgroup/memory/')).length, 3);
-  await killAllContainers();
-  assertEndedClean();
+  await killAllContainers(root);
+  await assertEndedClean();
 });
 
 test.run();

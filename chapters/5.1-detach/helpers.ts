@@ -47,7 +47,7 @@ export function waitCgroupsGone(ms = 15_000): Promise<true> {
  * SIGKILL every process of this test's containers (found through their cgroups) and
  * wait until their monitors have cleaned up. For after.each: nothing outlives a test.
  */
-export async function killAllContainers(): Promise<void> {
+export async function killAllContainers(root?: string): Promise<void> {
   for (const dir of runtimeCgroups()) {
     let pids: string[] = [];
     try {
@@ -64,6 +64,17 @@ export async function killAllContainers(): Promise<void> {
     }
   }
   await waitCgroupsGone().catch(() => undefined);
+  if (root) await waitSettled(root).catch(() => undefined);
+}
+
+/**
+ * Wait until every container directory under `root` holds at most a kept container's
+ * state and log: the runtimes have finished their cleanup (the cgroup goes before the
+ * write layer and the owner file).
+ */
+export function waitSettled(root: string, ms = 15_000): Promise<true> {
+  const done = () => keptFiles(root).every((f) => f === 'config.json' || f === 'container.log');
+  return waitFor(() => (done() ? true : undefined), ms, 'the containers’ runtimes to finish cleaning up');
 }
 
 /** The files a container directory may keep after its container ended (5.2 on: state and log). */

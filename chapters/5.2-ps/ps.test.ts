@@ -30,7 +30,7 @@ test.before.each(() => {
   before = hostState();
 });
 test.after.each(async () => {
-  await killAllContainers();
+  await killAllContainers(root);
   removeRoot(root);
 });
 

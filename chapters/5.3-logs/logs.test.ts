@@ -1,0 +1,106 @@
+// Chapter 5.3 tests: `logs` prints what a detached container wrote to stdout and stderr,
+// in order, complete, also after it ended; `logs -f` follows the log until the container
+// ends. A foreground container has no log; an unknown one is an error.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  collect,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startCli,
+  waitFor,
+  waitForProcess,
+} from '../../src/testing/harness.ts';
+import { killAllContainers } from '../5.1-detach/helpers.ts';
+
+const STAGE = stageDir('5.3');
+let root = '';
+
+test.before.each(() => {
+  root = makeRoot();
+});
+test.after.each(async () => {
+  await killAllContainers(root);
+  removeRoot(root);
+});
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+
+/** Wait until `ps` shows container `name` as exited. */
+async function waitExited(name: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ps = await mydocker(['ps']);
+    if (ps.stdout.split('\n').some((l) => l.split(/\s{2,}/)[1] === name && / exited/.test(` ${l.split(/\s{2,}/)[3]}`))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.unreachable(`container ${name} did not exit`);
+}
+
+test('logs prints stdout and stderr in order, after the container ended', async () => {
+  const r = await mydocker(['run', '-d', '--name', 'talker', 'sh', '-c', 'echo out 1; echo err 2 >&2; echo out 3']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim().length, 12, 'run -d printed the container output');
+  await waitExited('talker');
+  const logs = await mydocker(['logs', 'talker']);
+  assert.is(logs.code, 0, logs.stderr);
+  assert.is(logs.stdout, 'out 1\nerr 2\nout 3\n');
+  // By id too.
+  assert.is((await mydocker(['logs', r.stdout.trim()])).stdout, 'out 1\nerr 2\nout 3\n');
+});
+
+test('a megabyte of output arrives complete', async () => {
+  assert.is((await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo'])).code, 0);
+  await waitExited('big');
+  const logs = await mydocker(['logs', 'big']);
+  assert.is(logs.stdout.length, 1_000_001);
+  assert.match(logs.stdout, /^a+\n$/);
+});
+
+test('without -f, logs returns at once with what is there while the container runs', async () => {
+  const m = `logs-${Date.now()}`;
+  assert.is((await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`])).code, 0);
+  await waitForProcess(m, 'sh');
+  let out = '';
+  for (let i = 0; i < 100 && out !== 'first\n'; i++) {
+    out = (await mydocker(['logs', 'long'])).stdout;
+    if (out !== 'first\n') await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.is(out, 'first\n');
+});
+
+test('logs -f follows the log until the container ends', async () => {
+  const m = `follow-${Date.now()}`;
+  assert.is((await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`])).code, 0);
+  const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root });
+  let seen = '';
+  follower.stdout!.on('data', (d) => (seen += d));
+  const done = collect(follower, { timeoutMs: 30_000 });
+  await waitFor(() => (seen.includes('tick 1') ? true : undefined), 10_000, 'the first line');
+  assert.not.ok(seen.includes('tick 3'), 'logs -f printed the future');
+  const r = await done;
+  assert.is(r.code, 0, r.stderr);
+  assert.is(seen, 'tick 1\ntick 2\ntick 3\n');
+});
+
+test('a foreground container has no log; an unknown container is an error', async () => {
+  const m = `fg-${Date.now()}`;
+  const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root });
+  const fgDone = collect(fg);
+  const sh = await waitForProcess(m, 'sh');
+  const r = await mydocker(['logs', 'fg']);
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /runs in the foreground/);
+  process.kill(sh, 'SIGKILL');
+  await fgDone;
+  const none = await mydocker(['logs', 'nosuch']);
+  assert.is(none.code, 125);
+  assert.match(none.stderr, /no such container: nosuch/);
+  const usage = await mydocker(['logs']);
+  assert.is(usage.code, 125);
+  assert.match(usage.stderr, /usage: logs/);
+});
+
+test.run();
