@@ -22,6 +22,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.1', slug: 'detach', title: 'Detached containers (run -d)' },
   { tag: '5.2', slug: 'ps', title: 'Container names, state and ps' },
   { tag: '5.3', slug: 'logs', title: "A detached container's logs" },
+  { tag: '5.4', slug: 'exec', title: 'Entering a running container (exec)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

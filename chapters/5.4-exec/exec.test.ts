@@ -1,0 +1,100 @@
+// Chapter 5.4 tests: `exec` runs a command inside a running container — in all of its
+// namespaces, its root and its cgroup, with its environment and not the host's — and
+// exits as the command did.
+
+import fs from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeRoot, removeRoot, REPO, runCli, runtimeCgroups, stageDir, waitForProcess } from '../../src/testing/harness.ts';
+import { killAllContainers } from '../5.1-detach/helpers.ts';
+
+const STAGE = stageDir('5.4');
+let root = '';
+
+test.before.each(() => {
+  root = makeRoot();
+});
+test.after.each(async () => {
+  await killAllContainers(root);
+  removeRoot(root);
+});
+
+const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root, input, env });
+
+/** Start a detached container named `name` that made /made-inside; its init's host pid. */
+async function startBox(name = 'box'): Promise<number> {
+  const m = `exec-${process.pid}-${Date.now()}`;
+  const r = await mydocker(['run', '-d', '--name', name, 'sh', '-c', `echo inside > /made-inside; sleep 1000; : ${m}`]);
+  assert.is(r.code, 0, r.stderr);
+  return waitForProcess(m, 'sh');
+}
+
+test("exec runs in every namespace of the container and in its root", async () => {
+  const sh = await startBox();
+  const kinds = ['mnt', 'uts', 'ipc', 'net', 'pid'];
+  const r = await mydocker(['exec', 'box', 'sh', '-c', `${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; cat /made-inside; test -e ${REPO}/package.json && echo host-visible; pwd`]);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  kinds.forEach((k, i) => assert.is(lines[i], fs.readlinkSync(`/proc/${sh}/ns/${k}`), `${k} namespace`));
+  assert.equal(lines.slice(kinds.length), ['inside', '/']);
+});
+
+test("exec sees the container's processes: its PID 1 is the container's command", async () => {
+  await startBox();
+  const r = await mydocker(['exec', 'box', 'cat', '/proc/1/cmdline']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout.split('\0').join(' '), /^sh -c echo inside/);
+});
+
+test("the command has the container's environment, not the host's", async () => {
+  await startBox();
+  const r = await mydocker(['exec', 'box', 'env'], undefined, { MYDOCKER_HOST_SECRET: 'leaked' });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^PATH=\/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin$/m);
+  assert.match(r.stdout, /^HOME=\/root$/m);
+  assert.not.match(r.stdout, /MYDOCKER_HOST_SECRET|MYDOCKER_ROOT/);
+});
+
+test("the command is in the container's cgroup and has no_new_privs", async () => {
+  await startBox();
+  const r = await mydocker(['exec', 'box', 'sh', '-c', 'cat /proc/self/cgroup; grep NoNewPrivs /proc/self/status']);
+  assert.is(r.code, 0, r.stderr);
+  const ours = runtimeCgroups().map((c) => c.split('/').at(-1));
+  assert.ok(ours.length > 0);
+  assert.match(r.stdout, new RegExp(`/${ours[0]}$`, 'm'));
+  assert.match(r.stdout, /NoNewPrivs:\s+1/);
+});
+
+test('exit codes pass through: 0, 7, 127 for a missing command, 137 for SIGKILL', async () => {
+  await startBox();
+  assert.is((await mydocker(['exec', 'box', 'true'])).code, 0);
+  assert.is((await mydocker(['exec', 'box', 'sh', '-c', 'exit 7'])).code, 7);
+  const missing = await mydocker(['exec', 'box', 'no-such-command']);
+  assert.is(missing.code, 127);
+  assert.match(missing.stderr, /no-such-command/);
+  assert.is((await mydocker(['exec', 'box', 'sh', '-c', 'kill -9 $$'])).code, 137);
+});
+
+test('stdin reaches the command with -i', async () => {
+  await startBox();
+  const r = await mydocker(['exec', '-i', 'box', 'cat'], 'through exec\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'through exec\n');
+});
+
+test('exec into an unknown or an exited container fails with 125', async () => {
+  assert.is((await mydocker(['run', '-d', '--name', 'gone', 'true'])).code, 0);
+  let r = await mydocker(['exec', 'gone', 'true']);
+  for (let i = 0; i < 100 && !/is not running/.test(r.stderr); i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    r = await mydocker(['exec', 'gone', 'true']);
+  }
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /container gone is not running/);
+  const none = await mydocker(['exec', 'nosuch', 'true']);
+  assert.is(none.code, 125);
+  assert.match(none.stderr, /no such container: nosuch/);
+  assert.is((await mydocker(['exec', 'box'])).code, 125);
+});
+
+test.run();

@@ -1,0 +1,10 @@
+// Chapter 5.4 — the commands of this stage: `exec` runs a command in a running container.
+
+import type { Command } from '../../src/entry.ts';
+import { commands as base } from '../5.3/commands.ts';
+import { exec } from './exec.ts';
+
+export const commands: Record<string, Command> = {
+  ...base,
+  exec: { summary: 'Run a command in a running container: exec [-i] [-t] CONTAINER COMMAND [ARG...]', run: (args) => exec(args) },
+};

@@ -1,0 +1,91 @@
+// Chapter 5.4 — `exec CONTAINER COMMAND…`: run one more command inside a running
+// container, in all its namespaces (mount, UTS, IPC, network, PID), in its root, with
+// its environment, limited by its cgroup.
+//
+// The book does it in Go with setns(2) from C code that runs before the Go runtime
+// starts its threads, because the kernel refuses setns into a mount namespace from a
+// multi-threaded process (EINVAL, man 2 setns: "a multithreaded process may not change
+// user namespace with setns()"; the same rule holds for CLONE_NEWNS). Node is always
+// multi-threaded (libuv's thread pool, V8's helpers), so it cannot do that at all. The
+// runtime hands the job to nsenter(1) from util-linux, a small single-threaded C
+// program made for exactly this, started through execa:
+//
+//   nsenter --target PID --mount --uts --ipc --net --pid --root --wd -- COMMAND…
+//
+// --root and --wd take the container's root and working directory from init (PID);
+// entering a PID namespace makes nsenter fork, so the command really is in it (man 1
+// nsenter). Two small steps around it keep the container's rules: a host shell writes
+// its own pid into the container's cgroup before it becomes nsenter (so the command is
+// limited like the rest of the container), and setpriv(1) sets no_new_privs as init
+// did (chapter 3.3). nsenter passes the command's exit code back, or dies by the same
+// signal, so `exec` exits like the command did.
+
+import { execa } from 'execa';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RuntimeError, UsageError } from '../../src/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/flags.ts';
+import { cgroupDirsNamed } from '../../src/leftovers.ts';
+import { cgroupName } from '../../src/state.ts';
+import { containerEnv } from '../3.1/exec.ts';
+import { FORWARDED_SIGNALS } from '../3.1/wait.ts';
+import { findContainer, isRunning } from '../5.2/state.ts';
+
+export const EXEC_FLAGS: FlagSpec[] = [
+  { name: 'interactive', aliases: ['i'], kind: 'bool', help: 'Keep stdin open for the command' },
+  { name: 'tty', aliases: ['t'], kind: 'bool', help: 'Attach the command to this terminal' },
+];
+
+/** An external program on the host's PATH (nsenter, setpriv), or a clear error. */
+export function hostTool(name: string, pkg = 'util-linux'): string {
+  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const file = path.join(dir || '.', name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  throw new RuntimeError(`exec needs ${name} from ${pkg}, which is not on PATH (Debian/Ubuntu: apt-get install ${pkg})`);
+}
+
+/** The nsenter arguments that enter every namespace of process `pid`, then run `command`. */
+export function nsenterArgs(pid: number, command: string[]): string[] {
+  // exercise: enter the mount, UTS, IPC, network and PID namespaces, the root and the working directory of pid
+  return ['--target', String(pid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', '--', ...command];
+  // end exercise
+}
+
+export async function exec(args: string[]): Promise<number> {
+  const { flags, rest } = parseFlags(args, EXEC_FLAGS);
+  const [target, ...command] = rest;
+  if (!target || command.length === 0) throw new UsageError('usage: exec [-i] [-t] CONTAINER COMMAND [ARG...]');
+  const state = findContainer(target);
+  if (!isRunning(state)) throw new UsageError(`container ${state.name} is not running`);
+  const env = (state.env as string[] | undefined) ?? containerEnv();
+  const procs = cgroupDirsNamed(cgroupName(state.id)).map((d) => path.join(d, 'cgroup.procs'));
+
+  // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.
+  const joinCgroup = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+  const argv = [
+    '-c', joinCgroup, 'sh', ...procs, '--',
+    hostTool('setpriv'), '--no-new-privs', hostTool('nsenter'), ...nsenterArgs(state.pid!, command),
+  ];
+  const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
+  // exercise: run it with the container's environment only, and pass its exit on
+  const child = execa('/bin/sh', argv, {
+    env: Object.fromEntries(env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    extendEnv: false, // the host's environment stays on the host
+    stdio: [stdin, 'inherit', 'inherit'],
+    reject: false,
+  });
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
+  const result = await child;
+  for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
+  if (result.signal) return 128 + os.constants.signals[result.signal];
+  return result.exitCode ?? 125;
+  // end exercise
+}
