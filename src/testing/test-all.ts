@@ -7,7 +7,8 @@
 //   npm test -- --stage 4.3       every chapter's tests that apply, on stage 4.3 only
 //   npm test -- --unit            only the unit and reliability tests (src/**/*.test.ts)
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../chapters.ts';
@@ -44,49 +45,77 @@ function job(c: Chapter, stageDir: string, label: string): Job {
   return { label, dir: chapterDir(c), pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: stageDir } };
 }
 
+function uvuArgs(j: Job): string[] {
+  return ['--import', TSX, UVU, j.dir, j.pattern, ...(j.ignore ? ['--ignore', j.ignore] : [])];
+}
+
+function jobEnv(j: Job, quiet: boolean): NodeJS.ProcessEnv {
+  return { ...process.env, ...j.env, FORCE_COLOR: quiet ? '0' : process.env.FORCE_COLOR };
+}
+
 /** Run one uvu job; returns the counts uvu printed. */
 export function runJob(j: Job, quiet = false): { passed: number; failed: number; output: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, UVU, j.dir, j.pattern, ...(j.ignore ? ['--ignore', j.ignore] : [])], {
-    cwd: REPO,
-    env: { ...process.env, ...j.env, FORCE_COLOR: quiet ? '0' : process.env.FORCE_COLOR },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  const r = spawnSync(process.execPath, uvuArgs(j), { cwd: REPO, env: jobEnv(j, quiet), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return countResults(r.status, (r.stdout ?? '') + (r.stderr ?? ''));
+}
+
+/** runJob without blocking, so jobs can run side by side. */
+export function runJobAsync(j: Job, quiet = false): Promise<{ passed: number; failed: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, uvuArgs(j), { cwd: REPO, env: jobEnv(j, quiet) });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve(countResults(code, output)));
   });
-  const output = (r.stdout ?? '') + (r.stderr ?? '');
+}
+
+function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
   // A file that crashed before uvu counted anything is one failure, not zero tests.
-  const failed = r.status === 0 ? total - passed : Math.max(total - passed, 1);
+  const failed = status === 0 ? total - passed : Math.max(total - passed, 1);
   return { passed, failed, output };
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const unitOnly = argv.includes('--unit');
   const stageIdx = argv.indexOf('--stage');
   const stage = stageIdx >= 0 ? argv[stageIdx + 1] : undefined;
-  const only = argv.find((a, i) => !a.startsWith('--') && i !== stageIdx + 1);
+  const only = argv.find((a, i) => !a.startsWith('--') && (stageIdx < 0 || i !== stageIdx + 1));
 
-  const jobs: Job[] = unitOnly ? [] : chapterJobs('solutions', only, stage);
+  // Jobs run side by side (MYDOCKER_TEST_JOBS, default one per CPU): every test has its
+  // own state root and cgroup prefix, so they cannot see each other's containers. The
+  // load test runs last and alone, since it measures the machine at full load.
+  const parallel: Job[] = unitOnly ? [] : chapterJobs('solutions', only, stage);
+  const alone: Job[] = [];
   if (!only && !stage) {
-    jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
+    parallel.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
     const final = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
-    jobs.push({ label: `reliability under load on ${path.relative(REPO, final)}`, dir: 'src/testing/reliability', pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: final } });
+    alone.push({ label: `reliability under load on ${path.relative(REPO, final)}`, dir: 'src/testing/reliability', pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: final } });
   }
+  const width = Math.max(1, Number(process.env.MYDOCKER_TEST_JOBS) || os.cpus().length);
 
   let passed = 0;
   let failed = 0;
   const failures: string[] = [];
   const started = Date.now();
-  for (const j of jobs) {
-    process.stdout.write(`\n=== ${j.label}\n`);
-    const r = runJob(j);
-    process.stdout.write(r.output);
+  const report = (j: Job, r: { passed: number; failed: number; output: string }) => {
+    process.stdout.write(`\n=== ${j.label}\n${r.output}`);
     passed += r.passed;
     failed += r.failed;
     if (r.failed) failures.push(j.label);
-  }
+  };
+  const queue = [...parallel];
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let j = queue.shift(); j; j = queue.shift()) report(j, await runJobAsync(j));
+    }),
+  );
+  for (const j of alone) report(j, await runJobAsync(j));
+  const jobs = [...parallel, ...alone];
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(`\n${jobs.length} test runs in ${secs}s${failures.length ? `; failing: ${failures.join(', ')}` : ''}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
@@ -94,5 +123,5 @@ function main(argv: string[]): number {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(REPO, 'src/testing/test-all.ts')) {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 }
