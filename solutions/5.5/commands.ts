@@ -1,0 +1,10 @@
+// Chapter 5.5 — the commands of this stage: `stop` ends a container, gently first.
+
+import type { Command } from '../../src/entry.ts';
+import { commands as base } from '../5.4/commands.ts';
+import { stop } from './stop.ts';
+
+export const commands: Record<string, Command> = {
+  ...base,
+  stop: { summary: 'Stop containers: SIGTERM, then SIGKILL after -t seconds: stop [-t N] CONTAINER...', run: (args) => stop(args) },
+};
