@@ -41,6 +41,18 @@ export function hintsPath(tag: string, ws: Workspace = WORKSPACE): string {
   return path.join(chapterFolder(chapterOf(tag, 'hint', ws), ws), 'hints.md');
 }
 
+/** The number of the hint section for `step` (as `npm run hint <tag> -- N` takes it), if there is one. */
+export function hintFor(tag: string, step: string, ws: Workspace = WORKSPACE): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(hintsPath(tag, ws), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const i = parseHints(text).sections.findIndex((s) => s.heading.startsWith(step));
+  return i < 0 ? undefined : i + 1;
+}
+
 function show(s: HintSection, n: number): string {
   return `${chalk.bold(`Step ${n}: ${s.heading}`)}\n\n${s.body}\n`;
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { chapterDir, type Chapter } from '../chapters.ts';
 import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import { hintFor } from './hint.ts';
 import { recordVerify } from './progress.ts';
 import type { ErrorInfo } from './uvu-report.ts';
 
@@ -283,7 +284,11 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     return 0;
   }
   process.stdout.write(`${chalk.red('✘')} ${passed} passed, ${failed.length} failed${complete ? '' : ', and the run did not finish'}.\n`);
-  process.stdout.write(`Stuck? \`npm run hint ${tag}\` has hints for each step, from the idea to nearly the code.\n`);
+  // Point at the hints for the first TODO a test ran into, if the chapter has them.
+  const todo = failed.map((o) => notImplementedIn(o.error)).find((h) => h && h.chapter === tag);
+  const n = todo && hintFor(tag, todo.step, ws);
+  if (todo && n) process.stdout.write(`Stuck on "${todo.step}"? \`npm run hint ${tag} -- ${n}\`, from the idea to nearly the code.\n`);
+  else process.stdout.write(`Stuck? \`npm run hint ${tag}\` has hints for each step, from the idea to nearly the code.\n`);
   return 1;
 }
 
