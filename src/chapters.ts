@@ -24,6 +24,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.3', slug: 'logs', title: "A detached container's logs" },
   { tag: '5.4', slug: 'exec', title: 'Entering a running container (exec)' },
   { tag: '5.5', slug: 'stop', title: 'Stopping a container (stop)' },
+  { tag: '5.6', slug: 'rm', title: 'Removing a container (rm)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

@@ -52,9 +52,7 @@ export function lifecycle<O extends RunOptions>(launchOf: (opts: O) => Launch = 
         hooks.started?.(pid);
       },
       ended: (code) => {
-        // exercise: record how the container ended
         updateState(id, { status: 'exited', exitCode: code, finished: new Date().toISOString() });
-        // end exercise
         hooks.ended?.(code);
       },
     });

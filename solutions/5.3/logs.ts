@@ -26,12 +26,27 @@ function write(chunk: Buffer): Promise<void> {
 /** Copy `file` from byte `offset` to its current end onto stdout; returns the new offset. */
 async function copyFrom(fd: number, offset: number): Promise<number> {
   const buf = Buffer.alloc(64 * 1024);
+  // exercise: copy the log from offset to its current end onto stdout
   for (;;) {
     const n = fs.readSync(fd, buf, 0, buf.length, offset);
     if (n === 0) return offset;
     await write(Buffer.from(buf.subarray(0, n)));
     offset += n;
   }
+  // end exercise
+}
+
+/** -f: copy what is added to the log until container `id` has ended. */
+async function follow(fd: number, id: string, offset: number): Promise<void> {
+  // exercise: keep copying what is added until the container has ended, then once more
+  for (;;) {
+    const now = readState(id);
+    const going = now !== undefined && (now.status === 'created' || isRunning(now));
+    offset = await copyFrom(fd, offset);
+    if (!going) return; // read once more after the end was seen: nothing is lost
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  // end exercise
 }
 
 export async function logs(args: string[]): Promise<number> {
@@ -48,18 +63,8 @@ export async function logs(args: string[]): Promise<number> {
     throw new UsageError(`container ${state.name} has no log (${logPath(state.id)} is gone)`);
   }
   try {
-    // exercise: print the log; with -f, keep printing what is added until the container has ended
-    let offset = await copyFrom(fd, 0);
-    if (flags.follow) {
-      for (;;) {
-        const now = readState(state.id);
-        const going = now !== undefined && (now.status === 'created' || isRunning(now));
-        offset = await copyFrom(fd, offset);
-        if (!going) break; // read once more after the end was seen: nothing is lost
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    }
-    // end exercise
+    const offset = await copyFrom(fd, 0);
+    if (flags.follow) await follow(fd, state.id, offset);
   } finally {
     fs.closeSync(fd);
   }

@@ -41,6 +41,7 @@ export async function waitUntil(done: () => boolean, ms: number): Promise<boolea
 
 /** Send `signal` to the container's init if it is still the process the state names. */
 export function signalContainer(state: ContainerState, signal: NodeJS.Signals): void {
+  // exercise: signal init only while it is still the process the state names
   const now = readState(state.id) ?? state;
   if (!isRunning(now)) return;
   try {
@@ -48,6 +49,7 @@ export function signalContainer(state: ContainerState, signal: NodeJS.Signals): 
   } catch {
     // it ended just now
   }
+  // end exercise
 }
 
 /**

@@ -1,0 +1,130 @@
+// Chapter 5.6 tests: `rm` removes an ended container — state, log, write layer, cgroup,
+// name — and never a volume's data; a running one only with -f, which kills it first.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertHostClean,
+  collect,
+  hostState,
+  makeRoot,
+  removeRoot,
+  runCli,
+  stageDir,
+  startCli,
+  waitFor,
+  waitForProcess,
+  type HostState,
+} from '../../src/testing/harness.ts';
+import { alive, keptFiles, killAllContainers } from '../5.1-detach/helpers.ts';
+
+const STAGE = stageDir('5.6');
+let root = '';
+let before: HostState;
+
+test.before.each(() => {
+  root = makeRoot();
+  before = hostState();
+});
+test.after.each(async () => {
+  await killAllContainers(root);
+  removeRoot(root);
+});
+
+const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const marker = () => `rm-${process.pid}-${Date.now()}`;
+const containers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+const names = () => (fs.existsSync(path.join(root, 'names')) ? fs.readdirSync(path.join(root, 'names')) : []);
+
+async function waitExited(name: string): Promise<void> {
+  await waitFor(
+    () => {
+      const dir = path.join(root, 'containers');
+      for (const id of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        try {
+          const s = JSON.parse(fs.readFileSync(path.join(dir, id, 'config.json'), 'utf8'));
+          if (s.name === name && s.status === 'exited' && !fs.existsSync(path.join(dir, id, 'owner'))) return true;
+        } catch {
+          // being written
+        }
+      }
+      return undefined;
+    },
+    15_000,
+    `${name} to exit`,
+  );
+}
+
+test('rm removes an exited container: state, log, name; the name is free again', async () => {
+  assert.is((await mydocker(['run', '-d', '--name', 'old', 'sh', '-c', 'echo bye'])).code, 0);
+  await waitExited('old');
+  assert.equal(names(), ['old']);
+  const r = await mydocker(['rm', 'old']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'old\n');
+  assert.equal(containers(), []);
+  assert.equal(names(), []);
+  assert.is((await mydocker(['ps'])).stdout.trim().split('\n').length, 1, 'ps still lists it');
+  assert.is((await mydocker(['run', '--name', 'old', 'true'])).code, 0);
+  assertHostClean(before);
+});
+
+test('rm refuses a running container; rm -f kills it and removes everything', async () => {
+  const m = marker();
+  assert.is((await mydocker(['run', '-d', '--name', 'busy', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  const sh = await waitForProcess(m, 'sh');
+  const refused = await mydocker(['rm', 'busy']);
+  assert.is(refused.code, 125);
+  assert.match(refused.stderr, /container busy is running: stop it first/);
+  assert.ok(alive(sh), 'rm without -f stopped the container');
+  const forced = await mydocker(['rm', '-f', 'busy']);
+  assert.is(forced.code, 0, forced.stderr);
+  assert.not.ok(alive(sh));
+  assert.equal(containers(), []);
+  assert.equal(names(), []);
+  assertHostClean(before);
+});
+
+test("rm never removes a volume's data", async () => {
+  const vol = path.join(root, 'vol');
+  assert.is((await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep'])).code, 0);
+  await waitExited('writer');
+  assert.is((await mydocker(['rm', 'writer'])).code, 0);
+  assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'precious\n');
+  const m = marker();
+  assert.is((await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`])).code, 0);
+  await waitForProcess(m, 'sh');
+  await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
+  assert.is((await mydocker(['rm', '-f', 'live'])).code, 0);
+  assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more']);
+  assertHostClean(before);
+});
+
+test('rm -f of a foreground container: its run exits 137 and leaves nothing', async () => {
+  const m = marker();
+  const done = collect(startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root }));
+  await waitForProcess(m, 'sh');
+  const r = await mydocker(['rm', '-f', 'fg']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((await done).code, 137);
+  assert.equal(containers(), []);
+  assert.equal(keptFiles(root), []);
+  assertHostClean(before);
+});
+
+test('unknown containers and bad usage exit 125; the others are still removed', async () => {
+  assert.is((await mydocker(['run', '-d', '--name', 'one', 'true'])).code, 0);
+  await waitExited('one');
+  const r = await mydocker(['rm', 'nosuch', 'one']);
+  assert.is(r.code, 125);
+  assert.match(r.stderr, /no such container: nosuch/);
+  assert.is(r.stdout, 'one\n');
+  assert.equal(containers(), []);
+  const usage = await mydocker(['rm']);
+  assert.is(usage.code, 125);
+  assert.match(usage.stderr, /usage: rm/);
+});
+
+test.run();

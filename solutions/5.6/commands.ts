@@ -1,0 +1,10 @@
+// Chapter 5.6 — the commands of this stage: `rm` removes containers.
+
+import type { Command } from '../../src/entry.ts';
+import { commands as base } from '../5.5/commands.ts';
+import { rm } from './rm.ts';
+
+export const commands: Record<string, Command> = {
+  ...base,
+  rm: { summary: 'Remove containers (-f: kill a running one first): rm [-f] CONTAINER...', run: (args) => rm(args) },
+};
