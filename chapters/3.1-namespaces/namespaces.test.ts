@@ -67,8 +67,10 @@ test("/proc inside shows only the container's processes", async () => {
 });
 
 test('exit codes pass through: 0 and 3', async () => {
-  assert.is((await mydocker(['run', 'true'])).code, 0);
-  assert.is((await mydocker(['run', 'sh', '-c', 'exit 3'])).code, 3);
+  const ok = await mydocker(['run', 'true']);
+  assert.is(ok.code, 0, ok.stderr);
+  const three = await mydocker(['run', 'sh', '-c', 'exit 3']);
+  assert.is(three.code, 3, three.stderr);
 });
 
 test('a container killed by SIGKILL exits 137', async () => {
@@ -100,17 +102,17 @@ test('stdin reaches the container with -i', async () => {
 
 test('a command that does not exist: exit 127 and a clear message', async () => {
   const r = await mydocker(['run', 'no-such-command-xyz']);
-  assert.is(r.code, 127);
+  assert.is(r.code, 127, r.stderr);
   assert.match(r.stderr, /no-such-command-xyz: executable file not found/);
   assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
 });
 
 test('usage errors exit 125 before anything runs', async () => {
   const none = await mydocker(['run']);
-  assert.is(none.code, 125);
+  assert.is(none.code, 125, none.stderr);
   assert.match(none.stderr, /missing the command/);
   const bad = await mydocker(['run', '--no-such-flag', 'true']);
-  assert.is(bad.code, 125);
+  assert.is(bad.code, 125, bad.stderr);
   assert.match(bad.stderr, /unknown flag: --no-such-flag/);
   assertHostClean(t.before);
 });

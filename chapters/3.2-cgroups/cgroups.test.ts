@@ -84,7 +84,7 @@ test('the same program under a large limit is not killed', async () => {
 
 test('no cgroup is left after the container exits', async () => {
   const r = await mydocker(['run', '-m', '64m', 'sh', '-c', 'exit 7']);
-  assert.is(r.code, 7);
+  assert.is(r.code, 7, r.stderr);
   assertHostClean(t.before);
 });
 

@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stageFile } from '../../src/testing/harness.ts';
+import { assertThrows, stageFile } from '../../src/testing/harness.ts';
 
 const res: typeof import('../../solutions/3.2/cgroups/resources.ts') = await import(
   stageFile('3.2', 'cgroups/resources.ts')
@@ -20,7 +20,7 @@ test('parseSize: units are powers of 1024', () => {
 
 test('parseSize: rejects what is not a size', () => {
   for (const bad of ['lots', '', '-1m', '10x', 'm']) {
-    assert.throws(() => res.parseSize(bad), /invalid size/, bad);
+    assertThrows(() => res.parseSize(bad), /invalid size/, bad);
   }
 });
 
@@ -41,16 +41,16 @@ test("sharesToWeight: runc's mapping keeps min, default and max", () => {
 test('checkCpuset: lists and ranges within the machine', () => {
   assert.is(res.checkCpuset('0', 2), '0');
   assert.is(res.checkCpuset('0-1', 2), '0-1');
-  assert.throws(() => res.checkCpuset('2', 2), /CPUs 0-1/);
-  assert.throws(() => res.checkCpuset('1-0', 2), /backwards/);
-  assert.throws(() => res.checkCpuset('a', 2), /invalid/);
+  assertThrows(() => res.checkCpuset('2', 2), /CPUs 0-1/);
+  assertThrows(() => res.checkCpuset('1-0', 2), /backwards/);
+  assertThrows(() => res.checkCpuset('a', 2), /invalid/);
 });
 
 test('parseResources: reads the flags, leaves unset ones out', () => {
   assert.equal(res.parseResources({ memory: '100m', 'cpu-shares': '512' }), { memory: 104857600, cpuShares: 512 });
   assert.equal(res.parseResources({}), {});
-  assert.throws(() => res.parseResources({ memory: '1k' }), /minimum is 6m/);
-  assert.throws(() => res.parseResources({ 'pids-limit': '0' }), /--pids-limit/);
+  assertThrows(() => res.parseResources({ memory: '1k' }), /minimum is 6m/);
+  assertThrows(() => res.parseResources({ 'pids-limit': '0' }), /--pids-limit/);
 });
 
 test.run();

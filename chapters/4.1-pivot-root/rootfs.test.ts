@@ -94,7 +94,8 @@ test("the host's mount table is unchanged after the run", async () => {
 
 test('import adds a rootfs tarball as an image; bad input exits 125', async () => {
   // Export the busybox image's tarball and import it under another name.
-  assert.is((await mydocker(['run', 'true'])).code, 0);
+  const built = await mydocker(['run', 'true']);
+  assert.is(built.code, 0, built.stderr);
   const r = await mydocker(['import', `${t.root}/images/busybox.tar`, 'copy']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout.trim(), `${t.root}/images/copy/rootfs`);

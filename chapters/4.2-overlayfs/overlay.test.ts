@@ -45,15 +45,18 @@ test("the container's root is an overlay mount, invisible on the host", async ()
 });
 
 test('no write layer is left after exit, after a failure to start, after a kill', async () => {
-  assert.is((await mydocker(['run', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=64 2>/dev/null'])).code, 0);
+  const wrote = await mydocker(['run', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=64 2>/dev/null']);
+  assert.is(wrote.code, 0, wrote.stderr);
   assert.equal(leftovers(), [], 'after a normal exit');
-  assert.is((await mydocker(['run', 'no-such-command'])).code, 127);
+  const missing = await mydocker(['run', 'no-such-command']);
+  assert.is(missing.code, 127, missing.stderr);
   assert.equal(leftovers(), [], 'after a command that was not found');
 
   const marker = `overlay-kill-${Date.now()}`;
   const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root }));
   process.kill(await waitForProcess(marker, 'sh'), 'SIGKILL');
-  assert.is((await done).code, 137);
+  const killed = await done;
+  assert.is(killed.code, 137, killed.stderr);
   assert.equal(leftovers(), [], 'after the container was killed');
   assertHostClean(t.before);
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stageFile } from '../../src/testing/harness.ts';
+import { assertThrows, stageFile } from '../../src/testing/harness.ts';
 
 const vol: typeof import('../../solutions/4.3/volumes.ts') = await import(stageFile('4.3', 'volumes.ts'));
 
@@ -17,7 +17,7 @@ test('parseVolume: host, container, mode', () => {
 });
 
 test('parseVolumes: duplicates after normalizing are refused', () => {
-  assert.throws(() => vol.parseVolumes(['/a:/t', '/b:/t/']), /more than one -v/);
+  assertThrows(() => vol.parseVolumes(['/a:/t', '/b:/t/']), /more than one -v/);
   assert.is(vol.parseVolumes(['/a:/t', '/b:/u']).length, 2);
 });
 
@@ -33,7 +33,7 @@ test('resolveInRoot follows links inside the root only', () => {
     assert.is(vol.resolveInRoot(root, '/rel/x'), path.join(root, 'etc/x'));
     assert.is(vol.resolveInRoot(root, '/../../x'), path.join(root, 'x'));
     assert.is(vol.resolveInRoot(root, '/new/dir'), path.join(root, 'new/dir'));
-    assert.throws(() => vol.resolveInRoot(root, '/loop1/x'), /too many symbolic links/);
+    assertThrows(() => vol.resolveInRoot(root, '/loop1/x'), /too many symbolic links/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

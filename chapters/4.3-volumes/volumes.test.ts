@@ -60,7 +60,7 @@ test(':ro refuses writes; the host stays as it was', async () => {
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'keep'), 'original\n');
   const r = await mydocker(['run', '-v', `${vol}:/ro:ro`, 'sh', '-c', 'cat /ro/keep; echo changed > /ro/keep; echo new > /ro/new']);
-  assert.is.not(r.code, 0);
+  assert.is.not(r.code, 0, r.stderr);
   assert.match(r.stderr, /Read-only file system/);
   assert.is(r.stdout, 'original\n');
   assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'original\n');
@@ -92,7 +92,7 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
     assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
   }
   const dup = await mydocker(['run', '-v', `${h}1:/same`, '-v', `${h}2:/same/`, 'true']);
-  assert.is(dup.code, 125);
+  assert.is(dup.code, 125, dup.stderr);
   assert.match(dup.stderr, /\/same is the target of more than one -v/);
   assert.not.ok(fs.existsSync(path.join(t.root, 'host')), 'a host directory was created for a refused spec');
   assert.equal(leftovers(), []);
@@ -106,7 +106,8 @@ test('the volume survives kill -9 of the container', async () => {
   const pid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
   process.kill(pid, 'SIGKILL');
-  assert.is((await done).code, 137);
+  const killed = await done;
+  assert.is(killed.code, 137, killed.stderr);
   assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'before-kill\n');
   assert.equal(leftovers(), []);
   assertHostClean(t.before);
@@ -137,7 +138,8 @@ test('the volume survives kill -9 of the runtime; the container goes with it', a
 
 test('a symlink in the image cannot lead a volume out of the container root', async () => {
   // Build the image, then plant links in it that point at host paths.
-  assert.is((await mydocker(['run', 'true'])).code, 0);
+  const built = await mydocker(['run', 'true']);
+  assert.is(built.code, 0, built.stderr);
   const image = path.join(t.root, 'images/busybox/rootfs');
   const name = `mydocker-escape-${process.pid}-${Date.now()}`;
   fs.symlinkSync('/etc', path.join(image, 'abs-link'));

@@ -82,8 +82,29 @@ export function cliArgv(stage: string): string[] {
   return [bundles.get(stage)!];
 }
 
+/** The CLI started last, with what it printed on stderr and how it ended (if it has). */
+let lastCli: { stderr: string; exit?: string } | undefined;
+
+/**
+ * Why waiting for the last started CLI's container is pointless: it has already ended.
+ * The reason carries its stderr, so an exercise's NotImplemented message reaches the
+ * test's failure instead of a time-out.
+ */
+function cliEnded(): string | undefined {
+  return lastCli?.exit && `the CLI ended (${lastCli.exit}) first; its stderr: ${lastCli.stderr.trim() || '(empty)'}`;
+}
+
 /** Start the stage's CLI with `args`. */
 export function startCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
+  const child = spawnCli(stage, args, opts);
+  const seen: { stderr: string; exit?: string } = { stderr: '' };
+  lastCli = seen;
+  child.stderr!.on('data', (d) => (seen.stderr += d));
+  child.once('exit', (code, signal) => (seen.exit = signal ? `signal ${signal}` : `exit ${code}`));
+  return child;
+}
+
+function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
   return spawn(process.execPath, [...cliArgv(stage), ...args], {
     cwd: REPO,
     env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
@@ -131,7 +152,7 @@ export function startSession(stage: string, args: string[], opts: RunOpts): Sess
   const done = collect(child, { timeoutMs: opts.timeoutMs });
   return {
     child,
-    waitOutput: (re, ms = 20_000) => waitFor(() => re.exec(out) ?? undefined, ms, `output matching ${re}`),
+    waitOutput: (re, ms = 20_000) => waitFor(() => re.exec(out) ?? undefined, ms, `output matching ${re}`, cliEnded),
     send: (text) => child.stdin!.write(text),
     finish: () => {
       child.stdin!.end();
@@ -240,6 +261,21 @@ export function assertHostClean(before: HostState, what = 'after the container')
   assert.equal(newCgroups, [], `cgroups left behind ${what}`);
 }
 
+/**
+ * Like uvu's assert.throws(fn, regex), but a failure shows the message that *was*
+ * thrown — so a NotImplemented from an exercise is what the learner reads.
+ */
+export function assertThrows(fn: () => unknown, expected: RegExp, what = 'the call'): void {
+  try {
+    fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    assert.match(message, expected, `${what} threw: ${message}`);
+    return;
+  }
+  assert.unreachable(`${what} did not throw (expected ${expected})`);
+}
+
 /** The namespace inode links of the test process itself: { uts: 'uts:[4026531838]', ... }. */
 export function hostNamespaces(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -247,17 +283,25 @@ export function hostNamespaces(): Record<string, string> {
   return out;
 }
 
-/** Wait until a process matching findProcesses(needle, comm) exists; its host pid. */
+/**
+ * Wait until a process matching findProcesses(needle, comm) exists; its host pid.
+ * Fails at once (with the CLI's stderr) if the CLI started last has ended meanwhile.
+ */
 export async function waitForProcess(needle: string, comm?: string, ms = 20_000): Promise<number> {
-  return waitFor(() => findProcesses(needle, comm)[0], ms, `a process "${comm ?? ''}" with "${needle}"`);
+  return waitFor(() => findProcesses(needle, comm)[0], ms, `a process "${comm ?? ''}" with "${needle}"`, cliEnded);
 }
 
-/** Poll until `fn` returns a value (not undefined), or fail after `ms`. */
-export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition'): Promise<T> {
+/**
+ * Poll until `fn` returns a value (not undefined), or fail after `ms` — or as soon as
+ * `stop` gives a reason why the value can no longer come.
+ */
+export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition', stop?: () => string | undefined): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
     if (v !== undefined) return v;
+    const reason = stop?.();
+    if (reason) throw new Error(`gave up waiting for ${what}: ${reason}`);
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
