@@ -6,12 +6,15 @@
 //   npm test -- 4.3               only chapter 4.3's tests, on stage 4.3 and later
 //   npm test -- --stage 4.3       every chapter's tests that apply, on stage 4.3 only
 //   npm test -- --unit            only the unit and reliability tests (src/**/*.test.ts)
+//
+// The full run also checks the exercises (src/workflow/check-exercises.ts).
 
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../chapters.ts';
+import { checkExercisesAsync } from '../workflow/check-exercises.ts';
 import { REPO } from './harness.ts';
 
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -114,6 +117,16 @@ async function main(argv: string[]): Promise<number> {
       for (let j = queue.shift(); j; j = queue.shift()) report(j, await runJobAsync(j));
     }),
   );
+  if (!unitOnly && !only && !stage) {
+    // The exercises: as generated, and every chapter's tests fail on the untouched one
+    // with the NotImplemented message (so no chapter test is vacuous). One line per check.
+    const ex = await checkExercisesAsync({ jobs: width });
+    const lines = ex.report.split('\n');
+    report(
+      { label: 'exercises: as generated, and each chapter failing on its untouched exercise with NotImplemented', dir: '', pattern: '', env: {} },
+      { passed: lines.filter((l) => l.startsWith('✔')).length, failed: lines.filter((l) => l.startsWith('✘')).length, output: ex.report + '\n' },
+    );
+  }
   for (const j of alone) report(j, await runJobAsync(j));
   const jobs = [...parallel, ...alone];
   const secs = ((Date.now() - started) / 1000).toFixed(0);
