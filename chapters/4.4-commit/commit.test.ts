@@ -44,6 +44,8 @@ test.after.each(() => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const containerIds = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
 
 /** Start a container that writes, prints "ready" and sleeps; its id and its shell's pid. */
@@ -101,7 +103,7 @@ test('a container can be named by the start of its id', async () => {
 
 test('bad input: exit 125 with a clear message, no image written', async () => {
   const { s, id, sh } = await startWriter('true');
-  assert.is((await mydocker(['commit', id, 'taken'])).code, 0);
+  expectCode(await mydocker(['commit', id, 'taken']), 0);
   const cases: [string[], RegExp][] = [
     [['commit'], /usage: commit CONTAINER IMAGE/],
     [['commit', id], /usage: commit CONTAINER IMAGE/],

@@ -16,10 +16,9 @@ import {
   stageAtLeast,
   stageDir,
   waitFor,
-  waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
-import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled } from './helpers.ts';
+import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForProcess } from './helpers.ts';
 
 const STAGE = stageDir('5.1');
 /** From 5.2 on a detached container's state and log stay until `rm`. */
@@ -37,6 +36,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `detach-${process.pid}-${Date.now()}`;
 
 /** What a container that ended leaves under the state root. */
@@ -78,7 +79,7 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
 
 test('the container dies with its monitor (PR_SET_PDEATHSIG); cleanup removes what is left', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   const monitor = statOf(sh)!.ppid;
   process.kill(monitor, 'SIGKILL');
@@ -102,7 +103,9 @@ test('-d with -t is refused with exit 125 before anything is created', async () 
 
 test('several detached containers run side by side', async () => {
   const m = marker();
-  const ids = await Promise.all([1, 2, 3].map(async (i) => (await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}-${i}`])).stdout.trim()));
+  const runs = await Promise.all([1, 2, 3].map((i) => mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}-${i}`])));
+  for (const r of runs) expectCode(r, 0);
+  const ids = runs.map((r) => r.stdout.trim());
   assert.is(new Set(ids).size, 3, `ids: ${ids}`);
   for (const i of [1, 2, 3]) await waitForProcess(`${m}-${i}`, 'sh');
   // A cgroup each: on v1 one per container in the memory hierarchy, on v2 one per container.

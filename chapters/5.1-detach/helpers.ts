@@ -4,7 +4,17 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { runtimeCgroups, waitFor } from '../../src/testing/harness.ts';
+import { findProcesses, runtimeCgroups, waitFor } from '../../src/testing/harness.ts';
+
+/**
+ * Wait until a process matching findProcesses(needle, comm) exists; its host pid. Unlike
+ * the harness's waitForProcess this does not give up when the CLI has ended: `run -d`
+ * ends (exit 0) before its container has started. A failed start shows earlier, in the
+ * exit code checked before this wait.
+ */
+export function waitForProcess(needle: string, comm?: string, ms = 20_000): Promise<number> {
+  return waitFor(() => findProcesses(needle, comm)[0], ms, `a process "${comm ?? ''}" with "${needle}"`);
+}
 
 /** Fields of /proc/PID/stat after the command name: state, ppid, pgrp, session, … */
 export function statOf(pid: number): { ppid: number; session: number } | undefined {

@@ -16,10 +16,9 @@ import {
   stageDir,
   startSession,
   waitFor,
-  waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
-import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone } from '../5.1-detach/helpers.ts';
+import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const STAGE = stageDir('5.2');
 let root = '';
@@ -35,6 +34,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `ps-${process.pid}-${Date.now()}`;
 
 /** `ps` as rows of cells (columns are two or more spaces apart; COMMAND may hold single spaces). */
@@ -77,7 +78,7 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
 
 test('a name is unique: a second container of that name is refused (125), the first runs on', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'dup', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'dup', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   for (const args of [['run', '-d', '--name', 'dup', 'true'], ['run', '--name', 'dup', 'true']]) {
     const r = await mydocker(args);
@@ -137,12 +138,12 @@ test('a foreground container is listed while it runs and removed when it ends', 
 
 test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   process.kill(statOf(sh)!.ppid, 'SIGKILL');
   await waitGone(sh);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
-  assert.is((await mydocker(['cleanup'])).code, 0);
+  expectCode(await mydocker(['cleanup']), 0);
   assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(before);

@@ -12,9 +12,8 @@ import {
   stageDir,
   startCli,
   waitFor,
-  waitForProcess,
-} from '../../src/testing/harness.ts';
-import { killAllContainers } from '../5.1-detach/helpers.ts';
+  } from '../../src/testing/harness.ts';
+import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const STAGE = stageDir('5.3');
 let root = '';
@@ -28,6 +27,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 
 /** Wait until `ps` shows container `name` as exited. */
 async function waitExited(name: string): Promise<void> {
@@ -52,7 +53,7 @@ test('logs prints stdout and stderr in order, after the container ended', async 
 });
 
 test('a megabyte of output arrives complete', async () => {
-  assert.is((await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo']), 0);
   await waitExited('big');
   const logs = await mydocker(['logs', 'big']);
   assert.is(logs.stdout.length, 1_000_001);
@@ -61,7 +62,7 @@ test('a megabyte of output arrives complete', async () => {
 
 test('without -f, logs returns at once with what is there while the container runs', async () => {
   const m = `logs-${Date.now()}`;
-  assert.is((await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`]), 0);
   await waitForProcess(m, 'sh');
   let out = '';
   for (let i = 0; i < 100 && out !== 'first\n'; i++) {
@@ -73,7 +74,7 @@ test('without -f, logs returns at once with what is there while the container ru
 
 test('logs -f follows the log until the container ends', async () => {
   const m = `follow-${Date.now()}`;
-  assert.is((await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`]), 0);
   const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root });
   let seen = '';
   follower.stdout!.on('data', (d) => (seen += d));
@@ -91,15 +92,15 @@ test('a foreground container has no log; an unknown container is an error', asyn
   const fgDone = collect(fg);
   const sh = await waitForProcess(m, 'sh');
   const r = await mydocker(['logs', 'fg']);
-  assert.is(r.code, 125);
+  assert.is(r.code, 125, r.stderr);
   assert.match(r.stderr, /runs in the foreground/);
   process.kill(sh, 'SIGKILL');
   await fgDone;
   const none = await mydocker(['logs', 'nosuch']);
-  assert.is(none.code, 125);
+  assert.is(none.code, 125, none.stderr);
   assert.match(none.stderr, /no such container: nosuch/);
   const usage = await mydocker(['logs']);
-  assert.is(usage.code, 125);
+  assert.is(usage.code, 125, usage.stderr);
   assert.match(usage.stderr, /usage: logs/);
 });
 

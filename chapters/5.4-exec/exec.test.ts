@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeRoot, removeRoot, REPO, runCli, runtimeCgroups, stageDir, waitForProcess } from '../../src/testing/harness.ts';
-import { killAllContainers } from '../5.1-detach/helpers.ts';
+import { makeRoot, removeRoot, REPO, runCli, runtimeCgroups, stageDir } from '../../src/testing/harness.ts';
+import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const STAGE = stageDir('5.4');
 let root = '';
@@ -20,6 +20,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root, input, env });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 
 /** Start a detached container named `name` that made /made-inside; its init's host pid. */
 async function startBox(name = 'box'): Promise<number> {
@@ -67,12 +69,12 @@ test("the command is in the container's cgroup and has no_new_privs", async () =
 
 test('exit codes pass through: 0, 7, 127 for a missing command, 137 for SIGKILL', async () => {
   await startBox();
-  assert.is((await mydocker(['exec', 'box', 'true'])).code, 0);
-  assert.is((await mydocker(['exec', 'box', 'sh', '-c', 'exit 7'])).code, 7);
+  expectCode(await mydocker(['exec', 'box', 'true']), 0);
+  expectCode(await mydocker(['exec', 'box', 'sh', '-c', 'exit 7']), 7);
   const missing = await mydocker(['exec', 'box', 'no-such-command']);
-  assert.is(missing.code, 127);
+  assert.is(missing.code, 127, missing.stderr);
   assert.match(missing.stderr, /no-such-command/);
-  assert.is((await mydocker(['exec', 'box', 'sh', '-c', 'kill -9 $$'])).code, 137);
+  expectCode(await mydocker(['exec', 'box', 'sh', '-c', 'kill -9 $$']), 137);
 });
 
 test('stdin reaches the command with -i', async () => {
@@ -83,18 +85,18 @@ test('stdin reaches the command with -i', async () => {
 });
 
 test('exec into an unknown or an exited container fails with 125', async () => {
-  assert.is((await mydocker(['run', '-d', '--name', 'gone', 'true'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'gone', 'true']), 0);
   let r = await mydocker(['exec', 'gone', 'true']);
   for (let i = 0; i < 100 && !/is not running/.test(r.stderr); i++) {
     await new Promise((res) => setTimeout(res, 100));
     r = await mydocker(['exec', 'gone', 'true']);
   }
-  assert.is(r.code, 125);
+  assert.is(r.code, 125, r.stderr);
   assert.match(r.stderr, /container gone is not running/);
   const none = await mydocker(['exec', 'nosuch', 'true']);
-  assert.is(none.code, 125);
+  assert.is(none.code, 125, none.stderr);
   assert.match(none.stderr, /no such container: nosuch/);
-  assert.is((await mydocker(['exec', 'box'])).code, 125);
+  expectCode(await mydocker(['exec', 'box']), 125);
 });
 
 test.run();

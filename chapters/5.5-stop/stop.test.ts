@@ -13,10 +13,9 @@ import {
   runCli,
   stageDir,
   startCli,
-  waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
-import { alive, keptFiles, killAllContainers } from '../5.1-detach/helpers.ts';
+import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const STAGE = stageDir('5.5');
 let root = '';
@@ -32,6 +31,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `stop-${process.pid}-${Date.now()}`;
 
 async function status(name: string): Promise<string | undefined> {
@@ -41,7 +42,7 @@ async function status(name: string): Promise<string | undefined> {
 
 test('a container that handles SIGTERM ends at once with its own exit code', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'polite', 'sh', '-c', `trap 'exit 3' TERM; while :; do sleep 0.1; done; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'polite', 'sh', '-c', `trap 'exit 3' TERM; while :; do sleep 0.1; done; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   const started = Date.now();
   const r = await mydocker(['stop', 'polite']);
@@ -56,7 +57,7 @@ test('a container that handles SIGTERM ends at once with its own exit code', asy
 
 test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited (137)', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'stubborn', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'stubborn', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   const started = Date.now();
   const r = await mydocker(['stop', '-t', '2', 'stubborn']);
@@ -71,7 +72,7 @@ test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited 
 
 test('stop -t 0 kills at once; several containers at a time', async () => {
   const m = marker();
-  for (const n of ['a', 'b']) assert.is((await mydocker(['run', '-d', '--name', n, 'sh', '-c', `sleep 1000; : ${m}-${n}`])).code, 0);
+  for (const n of ['a', 'b']) expectCode(await mydocker(['run', '-d', '--name', n, 'sh', '-c', `sleep 1000; : ${m}-${n}`]), 0);
   await waitForProcess(`${m}-a`, 'sh');
   await waitForProcess(`${m}-b`, 'sh');
   const r = await mydocker(['stop', '-t', '0', 'a', 'b']);
@@ -83,7 +84,7 @@ test('stop -t 0 kills at once; several containers at a time', async () => {
 });
 
 test('stopping a stopped container changes nothing; bad input exits 125', async () => {
-  assert.is((await mydocker(['run', '-d', '--name', 'done', 'sh', '-c', 'exit 4'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'done', 'sh', '-c', 'exit 4']), 0);
   let st = await status('done');
   for (let i = 0; i < 100 && st !== 'exited (4)'; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -15,10 +15,9 @@ import {
   stageDir,
   startCli,
   waitFor,
-  waitForProcess,
   type HostState,
 } from '../../src/testing/harness.ts';
-import { alive, keptFiles, killAllContainers } from '../5.1-detach/helpers.ts';
+import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const STAGE = stageDir('5.6');
 let root = '';
@@ -34,6 +33,8 @@ test.after.each(async () => {
 });
 
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+/** The exit code, with the CLI's stderr as the message when it differs. */
+const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `rm-${process.pid}-${Date.now()}`;
 const containers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
 const names = () => (fs.existsSync(path.join(root, 'names')) ? fs.readdirSync(path.join(root, 'names')) : []);
@@ -58,7 +59,7 @@ async function waitExited(name: string): Promise<void> {
 }
 
 test('rm removes an exited container: state, log, name; the name is free again', async () => {
-  assert.is((await mydocker(['run', '-d', '--name', 'old', 'sh', '-c', 'echo bye'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'old', 'sh', '-c', 'echo bye']), 0);
   await waitExited('old');
   assert.equal(names(), ['old']);
   const r = await mydocker(['rm', 'old']);
@@ -67,16 +68,16 @@ test('rm removes an exited container: state, log, name; the name is free again',
   assert.equal(containers(), []);
   assert.equal(names(), []);
   assert.is((await mydocker(['ps'])).stdout.trim().split('\n').length, 1, 'ps still lists it');
-  assert.is((await mydocker(['run', '--name', 'old', 'true'])).code, 0);
+  expectCode(await mydocker(['run', '--name', 'old', 'true']), 0);
   assertHostClean(before);
 });
 
 test('rm refuses a running container; rm -f kills it and removes everything', async () => {
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'busy', 'sh', '-c', `sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'busy', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
   const sh = await waitForProcess(m, 'sh');
   const refused = await mydocker(['rm', 'busy']);
-  assert.is(refused.code, 125);
+  assert.is(refused.code, 125, refused.stderr);
   assert.match(refused.stderr, /container busy is running: stop it first/);
   assert.ok(alive(sh), 'rm without -f stopped the container');
   const forced = await mydocker(['rm', '-f', 'busy']);
@@ -89,15 +90,15 @@ test('rm refuses a running container; rm -f kills it and removes everything', as
 
 test("rm never removes a volume's data", async () => {
   const vol = path.join(root, 'vol');
-  assert.is((await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']), 0);
   await waitExited('writer');
-  assert.is((await mydocker(['rm', 'writer'])).code, 0);
+  expectCode(await mydocker(['rm', 'writer']), 0);
   assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'precious\n');
   const m = marker();
-  assert.is((await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`]), 0);
   await waitForProcess(m, 'sh');
   await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
-  assert.is((await mydocker(['rm', '-f', 'live'])).code, 0);
+  expectCode(await mydocker(['rm', '-f', 'live']), 0);
   assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more']);
   assertHostClean(before);
 });
@@ -115,15 +116,15 @@ test('rm -f of a foreground container: its run exits 137 and leaves nothing', as
 });
 
 test('unknown containers and bad usage exit 125; the others are still removed', async () => {
-  assert.is((await mydocker(['run', '-d', '--name', 'one', 'true'])).code, 0);
+  expectCode(await mydocker(['run', '-d', '--name', 'one', 'true']), 0);
   await waitExited('one');
   const r = await mydocker(['rm', 'nosuch', 'one']);
-  assert.is(r.code, 125);
+  assert.is(r.code, 125, r.stderr);
   assert.match(r.stderr, /no such container: nosuch/);
   assert.is(r.stdout, 'one\n');
   assert.equal(containers(), []);
   const usage = await mydocker(['rm']);
-  assert.is(usage.code, 125);
+  assert.is(usage.code, 125, usage.stderr);
   assert.match(usage.stderr, /usage: rm/);
 });
 

@@ -53,8 +53,7 @@ export function lifecycle<O extends RunOptions>(launchOf: (opts: O) => Launch = 
         hooks.started?.(pid);
       },
       ended: (code) => {
-        // TODO(5.2): record how the container ended
-        throw new NotImplemented('5.2', 'record how the container ended', 'exercises/5.2/run.ts:56');
+        updateState(id, { status: 'exited', exitCode: code, finished: new Date().toISOString() });
         hooks.ended?.(code);
       },
     });

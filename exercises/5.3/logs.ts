@@ -27,12 +27,14 @@ function write(chunk: Buffer): Promise<void> {
 /** Copy `file` from byte `offset` to its current end onto stdout; returns the new offset. */
 async function copyFrom(fd: number, offset: number): Promise<number> {
   const buf = Buffer.alloc(64 * 1024);
-  for (;;) {
-    const n = fs.readSync(fd, buf, 0, buf.length, offset);
-    if (n === 0) return offset;
-    await write(Buffer.from(buf.subarray(0, n)));
-    offset += n;
-  }
+  // TODO(5.3): copy the log from offset to its current end onto stdout
+  throw new NotImplemented('5.3', 'copy the log from offset to its current end onto stdout', 'exercises/5.3/logs.ts:30');
+}
+
+/** -f: copy what is added to the log until container `id` has ended. */
+async function follow(fd: number, id: string, offset: number): Promise<void> {
+  // TODO(5.3): keep copying what is added until the container has ended, then once more
+  throw new NotImplemented('5.3', 'keep copying what is added until the container has ended, then once more', 'exercises/5.3/logs.ts:36');
 }
 
 export async function logs(args: string[]): Promise<number> {
@@ -49,8 +51,8 @@ export async function logs(args: string[]): Promise<number> {
     throw new UsageError(`container ${state.name} has no log (${logPath(state.id)} is gone)`);
   }
   try {
-    // TODO(5.3): print the log; with -f, keep printing what is added until the container has ended
-    throw new NotImplemented('5.3', 'print the log; with -f, keep printing what is added until the container has ended', 'exercises/5.3/logs.ts:52');
+    const offset = await copyFrom(fd, 0);
+    if (flags.follow) await follow(fd, state.id, offset);
   } finally {
     fs.closeSync(fd);
   }
