@@ -25,6 +25,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.4', slug: 'exec', title: 'Entering a running container (exec)' },
   { tag: '5.5', slug: 'stop', title: 'Stopping a container (stop)' },
   { tag: '5.6', slug: 'rm', title: 'Removing a container (rm)' },
+  { tag: '5.7', slug: 'images', title: 'Running a container from any image' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {
