@@ -56,7 +56,7 @@ test('a megabyte of output arrives complete', async () => {
   expectCode(await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo']), 0);
   await waitExited('big');
   const logs = await mydocker(['logs', 'big']);
-  assert.is(logs.stdout.length, 1_000_001);
+  assert.is(logs.stdout.length, 1_000_001, logs.stderr);
   assert.match(logs.stdout, /^a+\n$/);
 });
 
@@ -64,12 +64,12 @@ test('without -f, logs returns at once with what is there while the container ru
   const m = `logs-${Date.now()}`;
   expectCode(await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`]), 0);
   await waitForProcess(m, 'sh');
-  let out = '';
-  for (let i = 0; i < 100 && out !== 'first\n'; i++) {
-    out = (await mydocker(['logs', 'long'])).stdout;
-    if (out !== 'first\n') await new Promise((r) => setTimeout(r, 100));
+  let out = { stdout: '', stderr: '' };
+  for (let i = 0; i < 100 && out.stdout !== 'first\n'; i++) {
+    out = await mydocker(['logs', 'long']);
+    if (out.stdout !== 'first\n') await new Promise((r) => setTimeout(r, 100));
   }
-  assert.is(out, 'first\n');
+  assert.is(out.stdout, 'first\n', out.stderr);
 });
 
 test('logs -f follows the log until the container ends', async () => {
@@ -77,9 +77,11 @@ test('logs -f follows the log until the container ends', async () => {
   expectCode(await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`]), 0);
   const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root });
   let seen = '';
+  let ended = '';
   follower.stdout!.on('data', (d) => (seen += d));
   const done = collect(follower, { timeoutMs: 30_000 });
-  await waitFor(() => (seen.includes('tick 1') ? true : undefined), 10_000, 'the first line');
+  void done.then((r) => (ended = `logs -f ended (exit ${r.code}): ${r.stderr}`));
+  await waitFor(() => (seen.includes('tick 1') ? true : undefined), 10_000, 'the first line', () => ended || undefined);
   assert.not.ok(seen.includes('tick 3'), 'logs -f printed the future');
   const r = await done;
   assert.is(r.code, 0, r.stderr);
