@@ -121,7 +121,7 @@ test('unknown containers and bad usage exit 125; the others are still removed', 
   const r = await mydocker(['rm', 'nosuch', 'one']);
   assert.is(r.code, 125, r.stderr);
   assert.match(r.stderr, /no such container: nosuch/);
-  assert.is(r.stdout, 'one\n');
+  assert.is(r.stdout, 'one\n', r.stderr);
   assert.equal(containers(), []);
   const usage = await mydocker(['rm']);
   assert.is(usage.code, 125, usage.stderr);
