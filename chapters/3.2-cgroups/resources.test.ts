@@ -51,6 +51,9 @@ test('parseResources: reads the flags, leaves unset ones out', () => {
   assert.equal(res.parseResources({}), {});
   assertThrows(() => res.parseResources({ memory: '1k' }), /minimum is 6m/);
   assertThrows(() => res.parseResources({ 'pids-limit': '0' }), /--pids-limit/);
+  // pids.max counts init's Node threads too: too small a limit is refused, not a crash.
+  assertThrows(() => res.parseResources({ 'pids-limit': '10' }), /--pids-limit "10": use a whole number from 32/);
+  assert.equal(res.parseResources({ 'pids-limit': '32' }), { pidsLimit: 32 });
 });
 
 test.run();

@@ -19,6 +19,13 @@ export interface Resources {
 /** Docker's smallest accepted memory limit: below it a container cannot even start. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
 
+/**
+ * The smallest --pids-limit that works: pids.max counts threads, and the container's
+ * init is a Node process with a dozen threads until it execs the command. Below this,
+ * init cannot even start (Node aborts creating a thread).
+ */
+export const MIN_PIDS = 32;
+
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** "100m" → 104857600. Units are powers of 1024, as in Docker: b, k, m, g, t (also kb, MiB, …). */
@@ -70,6 +77,6 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
 export function parseResources(flags: Record<string, unknown>): Resources {
   const res: Resources = {};
   // TODO(3.2): check the memory, cpu-shares, cpuset-cpus and pids-limit flags
-  throw new NotImplemented('3.2', 'check the memory, cpu-shares, cpuset-cpus and pids-limit flags', 'exercises/3.2/cgroups/resources.ts:72');
+  throw new NotImplemented('3.2', 'check the memory, cpu-shares, cpuset-cpus and pids-limit flags', 'exercises/3.2/cgroups/resources.ts:79');
   return res;
 }

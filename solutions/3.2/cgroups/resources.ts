@@ -18,6 +18,13 @@ export interface Resources {
 /** Docker's smallest accepted memory limit: below it a container cannot even start. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
 
+/**
+ * The smallest --pids-limit that works: pids.max counts threads, and the container's
+ * init is a Node process with a dozen threads until it execs the command. Below this,
+ * init cannot even start (Node aborts creating a thread).
+ */
+export const MIN_PIDS = 32;
+
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** "100m" → 104857600. Units are powers of 1024, as in Docker: b, k, m, g, t (also kb, MiB, …). */
@@ -77,7 +84,7 @@ export function parseResources(flags: Record<string, unknown>): Resources {
   }
   if (typeof flags['cpu-shares'] === 'string') res.cpuShares = parseInteger('--cpu-shares', flags['cpu-shares'], 2, 262144);
   if (typeof flags['cpuset-cpus'] === 'string') res.cpusetCpus = checkCpuset(flags['cpuset-cpus']);
-  if (typeof flags['pids-limit'] === 'string') res.pidsLimit = parseInteger('--pids-limit', flags['pids-limit'], 1, 4194304);
+  if (typeof flags['pids-limit'] === 'string') res.pidsLimit = parseInteger('--pids-limit', flags['pids-limit'], MIN_PIDS, 4194304);
   // end exercise
   return res;
 }
