@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import {
   assertHostClean,
   perTest,
+  runCli,
 } from '../../src/testing/harness.ts';
 
 const t = perTest(test, '3.3');
@@ -43,6 +44,11 @@ test('only fds 0, 1 and 2 are open in the container', async () => {
   const r = await mydocker(['run', 'ls', '/proc/self/fd']);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3']);
+  // From its sources (through tsx), init holds more open fds — tsx's pipe to its esbuild
+  // service among them — and only closeInheritedFds keeps them out of the container.
+  const src = await runCli(STAGE, ['run', 'ls', '/proc/self/fd'], { root: t.root, viaTsx: true });
+  assert.is(src.code, 0, src.stderr);
+  assert.equal(src.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'an fd leaked into the container');
 });
 
 test('fds 0-2 are blocking and plain (not close-on-exec) in the container', async () => {

@@ -68,6 +68,8 @@ export interface RunOpts {
   env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL) after this long; default 60 s. */
   timeoutMs?: number;
+  /** Run the stage from its sources through tsx instead of its bundle. */
+  viaTsx?: boolean;
 }
 
 const bundles = new Map<string, string>();
@@ -76,8 +78,8 @@ const bundles = new Map<string, string>();
  * How to start a stage: its bundle (built once per test process, see src/bundle.ts),
  * as `npm run chapter` does; with MYDOCKER_NO_BUNDLE=1 its sources through tsx.
  */
-export function cliArgv(stage: string): string[] {
-  if (process.env.MYDOCKER_NO_BUNDLE === '1') return ['--import', TSX, path.join(stage, 'main.ts')];
+export function cliArgv(stage: string, viaTsx = process.env.MYDOCKER_NO_BUNDLE === '1'): string[] {
+  if (viaTsx) return ['--import', TSX, path.join(stage, 'main.ts')];
   if (!bundles.has(stage)) bundles.set(stage, bundleStage(stage));
   return [bundles.get(stage)!];
 }
@@ -105,7 +107,7 @@ export function startCli(stage: string, args: string[], opts: RunOpts): ChildPro
 }
 
 function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
-  return spawn(process.execPath, [...cliArgv(stage), ...args], {
+  return spawn(process.execPath, [...cliArgv(stage, opts.viaTsx), ...args], {
     cwd: REPO,
     env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
