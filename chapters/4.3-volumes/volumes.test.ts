@@ -83,6 +83,7 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
     [`${h}:/a/..`, /cannot be '\/'/],
     [`${h}:/proc`, /cannot be \/proc/],
     [`${h}:/proc/sys`, /cannot be \/proc/],
+    [`${h}:/dev/foo`, /cannot be \/dev/],
     [`${h}:/x:rx`, /unknown mode "rx"/],
   ];
   for (const [spec, message] of cases) {
@@ -151,6 +152,18 @@ test('a symlink in the image cannot lead a volume out of the container root', as
   assert.not.ok(fs.existsSync(`/etc/${name}`), 'the volume target escaped onto the host');
   assert.not.ok(fs.existsSync(`/etc/${name}2`), 'the volume target escaped onto the host');
   assertHostClean(t.before);
+});
+
+test('nested volumes work in any order (parents are mounted first)', async () => {
+  const outer = hostPath('outer');
+  const inner = hostPath('inner');
+  fs.mkdirSync(inner, { recursive: true });
+  fs.writeFileSync(path.join(inner, 'f'), 'inner\n');
+  // The child volume is named first; the parent must not hide it.
+  const r = await mydocker(['run', '-v', `${inner}:/data/sub:ro`, '-v', `${outer}:/data`, 'sh', '-c', "cat /data/sub/f; grep ' /data/sub ' /proc/self/mountinfo"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^inner\n/);
+  assert.match(r.stdout, / \/data\/sub ro[, ]/, r.stdout);
 });
 
 test("'..' in a container path stays inside the root", async () => {

@@ -90,9 +90,23 @@ export function resolveInRoot(root: string, unsafePath: string): string {
 
 /** Init: bind-mount every volume onto its target under `root` (before the pivot). */
 export function mountVolumes(root: string, volumes: Volume[]): void {
-  for (const v of volumes) {
+  // Parents before children: -v a:/data -v b:/data/sub must not hide /data/sub under /data.
+  const byDepth = [...volumes].sort((a, b) => a.container.split('/').length - b.container.split('/').length);
+  for (const v of byDepth) {
     const target = resolveInRoot(root, v.container);
     // TODO(4.3): create the mount point and bind-mount the host path onto it (read-only for :ro)
-    throw new NotImplemented('4.3', 'create the mount point and bind-mount the host path onto it (read-only for :ro)', 'exercises/4.3/volumes.ts:95');
+    throw new NotImplemented('4.3', 'create the mount point and bind-mount the host path onto it (read-only for :ro)', 'exercises/4.3/volumes.ts:97');
   }
+}
+
+/** The nosuid/nodev/noexec flags of the mount at `target` (man 5 proc: mountinfo's field 6). */
+export function lockedFlags(target: string): number {
+  const line = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.split(' ')[4] === target)
+    .at(-1);
+  const options = (line?.split(' ')[5] ?? '').split(',');
+  return (options.includes('nosuid') ? MS.NOSUID : 0) | (options.includes('nodev') ? MS.NODEV : 0) | (options.includes('noexec') ? MS.NOEXEC : 0);
 }

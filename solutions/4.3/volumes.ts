@@ -42,6 +42,7 @@ export function parseVolume(spec: string): Volume {
   const target = path.posix.normalize(container).replace(/(.)\/+$/, '$1');
   if (target === '/') throw bad("the container path cannot be '/': a volume cannot replace the root");
   if (target === '/proc' || target.startsWith('/proc/')) throw bad('the container path cannot be /proc or under it');
+  if (target === '/dev' || target.startsWith('/dev/')) throw bad("the container path cannot be /dev or under it (the container's /dev is a fresh tmpfs)");
   if (mode !== 'ro' && mode !== 'rw') throw bad(`unknown mode "${mode}": use ro or rw`);
   return { host: path.resolve(host), container: target, readonly: mode === 'ro' };
   // end exercise
@@ -106,7 +107,9 @@ export function resolveInRoot(root: string, unsafePath: string): string {
 
 /** Init: bind-mount every volume onto its target under `root` (before the pivot). */
 export function mountVolumes(root: string, volumes: Volume[]): void {
-  for (const v of volumes) {
+  // Parents before children: -v a:/data -v b:/data/sub must not hide /data/sub under /data.
+  const byDepth = [...volumes].sort((a, b) => a.container.split('/').length - b.container.split('/').length);
+  for (const v of byDepth) {
     const target = resolveInRoot(root, v.container);
     // exercise: create the mount point and bind-mount the host path onto it (read-only for :ro)
     const isDir = fs.statSync(v.host).isDirectory();
@@ -116,8 +119,21 @@ export function mountVolumes(root: string, volumes: Volume[]): void {
       fs.writeFileSync(target, ''); // a file is mounted on a file
     }
     mount(v.host, target, null, MS.BIND | MS.REC);
-    // A bind mount takes no flags of its own at first: read-only needs a remount.
-    if (v.readonly) mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY);
+    // A bind mount takes no flags of its own at first: read-only needs a remount, which
+    // must repeat the source's nosuid/nodev/noexec or it would drop them.
+    if (v.readonly) mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY | lockedFlags(target));
     // end exercise
   }
+}
+
+/** The nosuid/nodev/noexec flags of the mount at `target` (man 5 proc: mountinfo's field 6). */
+export function lockedFlags(target: string): number {
+  const line = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.split(' ')[4] === target)
+    .at(-1);
+  const options = (line?.split(' ')[5] ?? '').split(',');
+  return (options.includes('nosuid') ? MS.NOSUID : 0) | (options.includes('nodev') ? MS.NODEV : 0) | (options.includes('noexec') ? MS.NOEXEC : 0);
 }
