@@ -1,0 +1,136 @@
+// The docs site: `npm run docs` builds it with typedoc; this test builds it into a
+// temporary folder, checks that every chapter guide and every stage's API pages are
+// there, that no link between pages is broken, and opens pages in headless Chromium
+// (Debian's chromium, installed by .ci/run) to see that they render.
+//
+// Screenshots for review: MYDOCKER_SCREENSHOTS=/some/dir npm test -- --unit
+// writes a PNG of the home page, a chapter guide and an API page there.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CHAPTERS, chapterDir } from './chapters.ts';
+import { REPO } from './testing/harness.ts';
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-docs-'));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+
+test.after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+/** Every .html file of the site, relative to its root. */
+function pages(): string[] {
+  return (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith('.html'));
+}
+
+/** The chapter's title as its guide's frontmatter gives it (the site's page title). */
+function guideTitle(tag: string): string {
+  const c = CHAPTERS.find((x) => x.tag === tag)!;
+  const text = fs.readFileSync(path.join(REPO, chapterDir(c), 'README.md'), 'utf8');
+  const m = /^---\n[^]*?^title:\s*"?(.+?)"?\s*$[^]*?^---$/m.exec(text);
+  assert.ok(m, `${chapterDir(c)}/README.md has no frontmatter title`);
+  return m![1]!;
+}
+
+function chromium(args: string[]): string {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-chromium-'));
+  try {
+    const r = spawnSync(
+      CHROMIUM!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        ...args,
+      ],
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+test('typedoc builds the site without errors', () => {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typedoc/bin/typedoc'), '--out', out, '--json', path.join(out, 'project.json')], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.not.match(r.stdout + r.stderr, /\[error\]/);
+  assert.ok(fs.existsSync(path.join(out, 'index.html')));
+});
+
+/** Chapters whose guide exists (the site takes every chapters/<dir>/README.md). */
+const guided = CHAPTERS.filter((c) => fs.existsSync(path.join(REPO, chapterDir(c), 'README.md')));
+
+test('the guides of chapters 3.1 to 4.3 exist', () => {
+  const core = CHAPTERS.slice(0, CHAPTERS.findIndex((c) => c.tag === '4.3') + 1);
+  const missing = core.filter((c) => !guided.includes(c)).map((c) => `${chapterDir(c)}/README.md`);
+  assert.equal(missing, [], 'missing guides');
+});
+
+test('every chapter guide is a page of the site, in book order', () => {
+  const titles = guided.map((c) => guideTitle(c.tag));
+  for (const [i, title] of titles.entries()) {
+    const page = pages().find((p) => p.startsWith('documents/') && fs.readFileSync(path.join(out, p), 'utf8').includes(`<title>${title} |`));
+    assert.ok(page, `no page for the ${guided[i]!.tag} guide ("${title}")`);
+  }
+  // The site's documents (its navigation) list the guides in book order, before the other docs.
+  const project = JSON.parse(fs.readFileSync(path.join(out, 'project.json'), 'utf8'));
+  const documents: string[] = project.documents.map((d: { name: string }) => d.name);
+  assert.equal(documents.slice(0, titles.length), titles);
+});
+
+test("every stage's API is documented", () => {
+  const modules = pages().filter((p) => p.startsWith('modules/'));
+  for (const c of CHAPTERS) {
+    const prefix = `modules/solutions_${c.tag}_`;
+    assert.ok(modules.some((m) => m.startsWith(prefix)), `no API pages for solutions/${c.tag} (looked for ${prefix}*)`);
+  }
+});
+
+test('no link between pages is broken', () => {
+  const broken: string[] = [];
+  for (const p of pages()) {
+    const html = fs.readFileSync(path.join(out, p), 'utf8');
+    for (const [, href] of html.matchAll(/href="([^"#?]+)[^"]*"/g)) {
+      if (/^[a-z]+:/i.test(href!) || href!.startsWith('//')) continue; // external
+      const target = path.resolve(path.dirname(path.join(out, p)), decodeURIComponent(href!));
+      if (!fs.existsSync(target)) broken.push(`${p} → ${href}`);
+    }
+  }
+  assert.equal(broken, [], `broken links:\n${broken.join('\n')}`);
+});
+
+test('the pages render in headless Chromium', () => {
+  if (!CHROMIUM) {
+    // Never pass silently: CI installs chromium (.ci/run); elsewhere say how.
+    assert.unreachable('Chromium is not installed: apt-get install chromium (Debian) to run the docs rendering check');
+  }
+  const guide = pages().find((p) => p.startsWith('documents/'))!;
+  const api = pages().find((p) => p.startsWith('modules/'))!;
+  for (const p of ['index.html', guide, api]) {
+    const dom = chromium(['--dump-dom', `file://${path.join(out, p)}`]);
+    assert.match(dom, /mydocker-ts/, `${p} did not render the site`);
+    assert.match(dom, /<nav|class="tsd-navigation/, `${p} has no navigation`);
+  }
+  const shots = process.env.MYDOCKER_SCREENSHOTS;
+  if (shots) {
+    fs.mkdirSync(shots, { recursive: true });
+    for (const [name, p] of [['home', 'index.html'], ['guide', guide], ['api', api]] as const) {
+      chromium([`--screenshot=${path.join(shots, `${name}.png`)}`, '--window-size=1280,1000', `file://${path.join(out, p)}`]);
+      assert.ok(fs.statSync(path.join(shots, `${name}.png`)).size > 1000, `empty screenshot of ${p}`);
+    }
+  }
+});
+
+test.run();
