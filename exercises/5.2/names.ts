@@ -33,13 +33,18 @@ function namesDir(root = stateRoot()): string {
 /** Claim `name` for container `id`; false if a live container has it. */
 function tryClaim(name: string, id: string, root?: string): boolean {
   const file = path.join(namesDir(root), name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       // TODO(5.2): create the name's file only if it does not exist yet (O_EXCL: 'wx')
-      throw new NotImplemented('5.2', 'create the name\'s file only if it does not exist yet (O_EXCL: \'wx\')', 'exercises/5.2/names.ts:39');
+      throw new NotImplemented('5.2', 'create the name\'s file only if it does not exist yet (O_EXCL: \'wx\')', 'exercises/5.2/names.ts:38');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // no names/ yet, or the last name was just freed and the directory removed
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
     let holder = '';
     try {
@@ -77,7 +82,9 @@ export function releaseName(name: string, id: string, root?: string): void {
   const file = path.join(namesDir(root), name);
   try {
     if (fs.readFileSync(file, 'utf8') === id) fs.rmSync(file, { force: true });
+    // The last name gone, names/ goes too: a state root holds only what is in use.
+    fs.rmdirSync(namesDir(root));
   } catch {
-    // not claimed
+    // not claimed, or other names are still in use
   }
 }
