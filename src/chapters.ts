@@ -26,6 +26,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.5', slug: 'stop', title: 'Stopping a container (stop)' },
   { tag: '5.6', slug: 'rm', title: 'Removing a container (rm)' },
   { tag: '5.7', slug: 'images', title: 'Running a container from any image' },
+  { tag: '5.8', slug: 'env', title: 'Environment variables (-e)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {
