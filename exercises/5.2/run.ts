@@ -61,7 +61,16 @@ export function lifecycle<O extends RunOptions>(launchOf: (opts: O) => Launch = 
 
   const run = async (opts: O): Promise<number> => {
     const id = newContainerId();
-    const name = claimName(opts.name, id);
+    // The container's folder exists before its name is claimed: a claim whose holder has
+    // no folder is then surely stale, never one that is just being made.
+    fs.mkdirSync(containerDir(id), { recursive: true });
+    let name: string;
+    try {
+      name = claimName(opts.name, id);
+    } catch (err) {
+      fs.rmSync(containerDir(id), { recursive: true, force: true });
+      throw err;
+    }
     const state: ContainerState = {
       id,
       name,

@@ -53,7 +53,12 @@ function tryClaim(name: string, id: string, root?: string): boolean {
     } catch {
       continue; // freed meanwhile: try again
     }
-    if (holder && fs.existsSync(containerDir(holder, root))) return false;
+    if (!holder) {
+      // created but not written yet by the process that won it: it is taken
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (fs.existsSync(containerDir(holder, root))) return false;
     fs.rmSync(file, { force: true }); // a stale claim: its container is gone
   }
   return false;
