@@ -9,7 +9,7 @@
 //
 // The full run also checks the exercises (src/workflow/check-exercises.ts).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,13 +56,7 @@ function jobEnv(j: Job, quiet: boolean): NodeJS.ProcessEnv {
   return { ...process.env, ...j.env, FORCE_COLOR: quiet ? '0' : process.env.FORCE_COLOR };
 }
 
-/** Run one uvu job; returns the counts uvu printed. */
-export function runJob(j: Job, quiet = false): { passed: number; failed: number; output: string } {
-  const r = spawnSync(process.execPath, uvuArgs(j), { cwd: REPO, env: jobEnv(j, quiet), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return countResults(r.status, (r.stdout ?? '') + (r.stderr ?? ''));
-}
-
-/** runJob without blocking, so jobs can run side by side. */
+/** Run one uvu job without blocking (jobs run side by side); the counts uvu printed. */
 export function runJobAsync(j: Job, quiet = false): Promise<{ passed: number; failed: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, uvuArgs(j), { cwd: REPO, env: jobEnv(j, quiet) });
