@@ -30,8 +30,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
+import type * as Tar from 'tar';
 import { log } from './log.ts';
+
+/**
+ * The tar package, loaded on first use: a container start never needs it (the image is
+ * unpacked once), and loading it costs a visible part of a start.
+ */
+const loadTar = (): Promise<typeof Tar> => import('tar');
 
 /** A failure to find, build, import or unpack an image. Exit code 125 like Docker's. */
 export class ImageError extends Error {
@@ -296,6 +302,7 @@ async function buildBusyboxTar(tarPath: string): Promise<void> {
 
     await createAtomically(tarPath, 'file', async (tmpTar) => {
       // Not `portable`: that mode drops group/other write bits, and tmp must stay 1777.
+      const tar = await loadTar();
       await tar.create({ file: tmpTar, cwd: tree }, fs.readdirSync(tree).sort());
     });
   } finally {
@@ -353,12 +360,13 @@ async function extractInto(tarFile: string, dir: string): Promise<void> {
   const links = new Map<string, DeferredLink>();
   const skipped: string[] = [];
 
+  const tar = await loadTar();
   await tar.extract({
     file: tarFile,
     cwd: dir,
     preservePaths: false, // keep the package's protections: no absolute paths, no '..'
     filter: (p, entry) => {
-      const e = entry as tar.ReadEntry;
+      const e = entry as Tar.ReadEntry;
       const rel = relativeEntryPath(p);
       if (rel === null) return true; // the package refuses it and says so through onwarn
       modes.delete(rel);

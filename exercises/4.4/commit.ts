@@ -16,7 +16,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
 import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
 import { importImage, imagesDir } from '../../src/image.ts';
 import { cgroupDirsNamed } from '../../src/leftovers.ts';
@@ -26,7 +25,7 @@ import { cgroupName, containersDir } from '../../src/state.ts';
 /** The host pid of container `id`'s init, or undefined when the container is not running. */
 export function findInit(id: string): number | undefined {
   // TODO(4.4): find the container's init among the processes of its cgroup
-  throw new NotImplemented('4.4', 'find the container\'s init among the processes of its cgroup', 'exercises/4.4/commit.ts:28');
+  throw new NotImplemented('4.4', 'find the container\'s init among the processes of its cgroup', 'exercises/4.4/commit.ts:27');
 }
 
 /** "/a\040b" → "/a b": mountinfo escapes space, tab, newline and backslash in octal. */
@@ -35,7 +34,7 @@ const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => Str
 /** Every mount point of process `pid`'s namespace below its root ("/proc", "/data", …). */
 export function mountPointsBelowRoot(pid: number): string[] {
   // TODO(4.4): read the mount points below the container's root from its mountinfo
-  throw new NotImplemented('4.4', 'read the mount points below the container\'s root from its mountinfo', 'exercises/4.4/commit.ts:37');
+  throw new NotImplemented('4.4', 'read the mount points below the container\'s root from its mountinfo', 'exercises/4.4/commit.ts:36');
 }
 
 /** The container given on the command line: an id, or the start of exactly one id. */
@@ -73,9 +72,12 @@ export async function commitContainer(stateRoot: string, id: string, image: stri
   fs.mkdirSync(imagesDir(stateRoot), { recursive: true, mode: 0o755 });
   // A hidden name that image.ts removes if we are killed half-way (.NAME.tmp-PID-x).
   const tmp = path.join(imagesDir(stateRoot), `.${image}.tar.tmp-${process.pid}-commit`);
+  // The tar package is loaded here, not at the top: every command of the CLI (a
+  // container start too) shares this bundle, and only commit needs it.
+  const tar = await import('tar');
   try {
     // TODO(4.4): write the container's root, minus what is mounted on it, to a tarball
-    throw new NotImplemented('4.4', 'write the container\'s root, minus what is mounted on it, to a tarball', 'exercises/4.4/commit.ts:77');
+    throw new NotImplemented('4.4', 'write the container\'s root, minus what is mounted on it, to a tarball', 'exercises/4.4/commit.ts:79');
     await importImage(stateRoot, tmp, image);
   } finally {
     fs.rmSync(tmp, { force: true });

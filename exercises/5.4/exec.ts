@@ -9,7 +9,8 @@
 // user namespace with setns()"; the same rule holds for CLONE_NEWNS). Node is always
 // multi-threaded (libuv's thread pool, V8's helpers), so it cannot do that at all. The
 // runtime hands the job to nsenter(1) from util-linux, a small single-threaded C
-// program made for exactly this, started through execa:
+// program made for exactly this, started through execa (loaded only here: it
+// takes longer to load than a whole container start, which never needs it):
 //
 //   nsenter --target PID --mount --uts --ipc --net --pid --root --wd -- COMMAND…
 //
@@ -21,7 +22,6 @@
 // did (chapter 3.3). nsenter passes the command's exit code back, or dies by the same
 // signal, so `exec` exits like the command did.
 
-import { execa } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +74,7 @@ export async function exec(args: string[]): Promise<number> {
     hostTool('setpriv'), '--no-new-privs', hostTool('nsenter'), ...nsenterArgs(state.pid!, command),
   ];
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
+  const { execa } = await import('execa');
   // TODO(5.4): run it with the container's environment only, and pass its exit on
-  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:77');
+  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:78');
 }

@@ -15,7 +15,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
 import { RuntimeError, UsageError } from '../../src/errors.ts';
 import { importImage, imagesDir } from '../../src/image.ts';
 import { cgroupDirsNamed } from '../../src/leftovers.ts';
@@ -90,6 +89,9 @@ export async function commitContainer(stateRoot: string, id: string, image: stri
   fs.mkdirSync(imagesDir(stateRoot), { recursive: true, mode: 0o755 });
   // A hidden name that image.ts removes if we are killed half-way (.NAME.tmp-PID-x).
   const tmp = path.join(imagesDir(stateRoot), `.${image}.tar.tmp-${process.pid}-commit`);
+  // The tar package is loaded here, not at the top: every command of the CLI (a
+  // container start too) shares this bundle, and only commit needs it.
+  const tar = await import('tar');
   try {
     // exercise: write the container's root, minus what is mounted on it, to a tarball
     await tar.create(
