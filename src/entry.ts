@@ -64,6 +64,11 @@ export function reportError(err: unknown): number {
  */
 export async function runMain(selfUrl: string, commands: Record<string, Command>, argv = process.argv.slice(2)): Promise<void> {
   selfPath = fileURLToPath(selfUrl);
+  // The Node processes this one starts (the container's init, a detached container's
+  // monitor) open no TLS connection, yet with NODE_EXTRA_CA_CERTS set every Node start
+  // reads and parses that certificate bundle first: about 40 ms of each container start
+  // on the machines this is tested on (docs/performance.md). Not passed on.
+  delete process.env.NODE_EXTRA_CA_CERTS;
   const stage = selfPath.split('/').slice(-3, -1).join('/'); // e.g. solutions/4.3
   let args = [...argv];
   while (args[0] === '--debug' || args[0] === '-D') {
