@@ -42,6 +42,15 @@ test('a missing host directory is created, parents included', async () => {
   assert.ok(fs.existsSync(path.join(vol, 'made')));
 });
 
+test('a host directory that cannot be made: a clear error, exit 125, no container left', async () => {
+  // Under /proc nothing can be made (ENOENT); Node's own recursive mkdir never returns there.
+  const r = await mydocker(['run', '-v', '/proc/mydocker-no-such/dir:/data', 'true']);
+  assert.is(r.code, 125, `exit ${r.code}: ${r.stderr}`);
+  assert.match(r.stderr, /volume \/proc\/mydocker-no-such\/dir: cannot create the host directory: ENOENT/, r.stderr);
+  assert.equal(leftovers(), []);
+  assertHostClean(t.before);
+});
+
 test('two volumes at once, and a host file mounted as a file', async () => {
   const a = hostPath('a');
   const b = hostPath('b');

@@ -14,7 +14,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
 import { mount, MS } from '../../src/sys.ts';
 
 export interface Volume {
@@ -45,10 +45,26 @@ export function parseVolumes(specs: string[]): Volume[] {
   return volumes;
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(p, { recursive: true })` never
+ * returns for a missing path under /proc: the kernel answers ENOENT, which Node takes
+ * as "make the parent first", forever. Here the first level that cannot be made ends
+ * it with that error. A level another run made meanwhile (EEXIST) is fine.
+ */
+export function mkdirs(p: string): void {
+  const parent = path.dirname(p);
+  if (parent !== p && !fs.existsSync(parent)) mkdirs(parent);
+  try {
+    fs.mkdirSync(p, { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(p).isDirectory()) throw err;
+  }
+}
+
 /** Parent: create each missing host directory (with its parents), like `mkdir -p`. */
 export function prepareHostPaths(volumes: Volume[]): void {
   // TODO(4.3): make missing host directories
-  throw new NotImplemented('4.3', 'make missing host directories', 'exercises/4.3/volumes.ts:50');
+  throw new NotImplemented('4.3', 'make missing host directories', 'exercises/4.3/volumes.ts:66');
 }
 
 /**
@@ -95,7 +111,7 @@ export function mountVolumes(root: string, volumes: Volume[]): void {
   for (const v of byDepth) {
     const target = resolveInRoot(root, v.container);
     // TODO(4.3): create the mount point and bind-mount the host path onto it (read-only for :ro)
-    throw new NotImplemented('4.3', 'create the mount point and bind-mount the host path onto it (read-only for :ro)', 'exercises/4.3/volumes.ts:97');
+    throw new NotImplemented('4.3', 'create the mount point and bind-mount the host path onto it (read-only for :ro)', 'exercises/4.3/volumes.ts:113');
   }
 }
 

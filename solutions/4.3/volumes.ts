@@ -13,7 +13,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../src/errors.ts';
+import { RuntimeError, UsageError } from '../../src/errors.ts';
 import { mount, MS } from '../../src/sys.ts';
 
 export interface Volume {
@@ -59,11 +59,32 @@ export function parseVolumes(specs: string[]): Volume[] {
   return volumes;
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(p, { recursive: true })` never
+ * returns for a missing path under /proc: the kernel answers ENOENT, which Node takes
+ * as "make the parent first", forever. Here the first level that cannot be made ends
+ * it with that error. A level another run made meanwhile (EEXIST) is fine.
+ */
+export function mkdirs(p: string): void {
+  const parent = path.dirname(p);
+  if (parent !== p && !fs.existsSync(parent)) mkdirs(parent);
+  try {
+    fs.mkdirSync(p, { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(p).isDirectory()) throw err;
+  }
+}
+
 /** Parent: create each missing host directory (with its parents), like `mkdir -p`. */
 export function prepareHostPaths(volumes: Volume[]): void {
   // exercise: make missing host directories
   for (const v of volumes) {
-    if (!fs.existsSync(v.host)) fs.mkdirSync(v.host, { recursive: true, mode: 0o755 });
+    if (fs.existsSync(v.host)) continue;
+    try {
+      mkdirs(v.host);
+    } catch (err) {
+      throw new RuntimeError(`volume ${v.host}: cannot create the host directory: ${(err as Error).message}`);
+    }
   }
   // end exercise
 }
