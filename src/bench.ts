@@ -106,10 +106,11 @@ async function main(argv: string[]): Promise<number> {
     const big500 = stateRootWithImage(base, 'img500', 500);
     const vols = Array.from({ length: 4 }, (_, k) => ['-v', `${path.join(base, 'vol' + k)}:/v${k}`]).flat();
 
-    const mydocker = (name: string, args: string[], root: string, argvPrefix = [bundle]): Runner => ({
+    const mydocker = (name: string, args: string[], root: string, argvPrefix = [bundle], env: NodeJS.ProcessEnv = {}): Runner => ({
       name,
-      run: () => must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root }),
+      run: () => must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root, ...env }),
     });
+    const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
       mydocker('mydocker (tsx)', ['run', 'true'], plain, ['--import', TSX, path.join(STAGE, 'main.ts')]),
@@ -119,9 +120,19 @@ async function main(argv: string[]): Promise<number> {
       // The floor for any design that runs Node twice (runtime + init): two bare starts.
       { name: 'floor: node -e 0, twice', run: () => (must(process.execPath, ['-e', '0']), must(process.execPath, ['-e', '0'])) },
     ];
+    // Some machines set NODE_EXTRA_CA_CERTS for every process; then each Node start
+    // first reads that certificate bundle. The runtime does not pass it to its init,
+    // but the runtime itself pays it: shown with and without, side by side.
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      const unset = { NODE_EXTRA_CA_CERTS: undefined };
+      runners.push(
+        mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
+        { name: 'floor, NODE_EXTRA_CA_CERTS unset', run: () => (must(process.execPath, ['-e', '0'], unset), must(process.execPath, ['-e', '0'], unset)) },
+      );
+      notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start), the floor twice`);
+    }
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
     let n = 0;
-    const notes: string[] = [];
     // crun refuses cgroup v1/v2 hybrid hosts unless told to manage no cgroups at all.
     const extra: Record<string, string[]> = { runc: [], crun: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? [] : ['--cgroup-manager=disabled'] };
     for (const tool of ['runc', 'crun']) {
