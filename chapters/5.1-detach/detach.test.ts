@@ -8,49 +8,34 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertHostClean,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
+  perTest,
   runtimeCgroups,
   stageAtLeast,
-  stageDir,
   waitFor,
-  type HostState,
 } from '../../src/testing/harness.ts';
 import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForProcess } from './helpers.ts';
 
-const STAGE = stageDir('5.1');
+const t = perTest(test, '5.1', { afterEach: killAllContainers });
+const STAGE = t.stage;
 /** From 5.2 on a detached container's state and log stay until `rm`. */
 const KEEPS_STATE = stageAtLeast('5.1', '5.2');
-let root = '';
-let before: HostState;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `detach-${process.pid}-${Date.now()}`;
 
 /** What a container that ended leaves under the state root. */
 async function assertEndedClean(): Promise<void> {
-  await waitSettled(root).catch(() => undefined);
-  const files = keptFiles(root).sort();
+  await waitSettled(t.root).catch(() => undefined);
+  const files = keptFiles(t.root).sort();
   if (KEEPS_STATE) assert.ok(files.every((f) => f === 'config.json' || f === 'container.log'), `left: ${files}`);
   else assert.equal(files, [], 'the container directory was left');
-  assertHostClean(before);
+  assertHostClean(t.before);
 }
 
 test('run -d prints the id and returns; the container runs on under its monitor', async () => {
-  const vol = path.join(root, 'vol');
+  const vol = path.join(t.root, 'vol');
   const m = marker();
   const started = Date.now();
   const r = await mydocker(['run', '-d', '-v', `${vol}:/data`, 'sh', '-c', `echo to-the-log; echo up > /data/f; sleep 1000; : ${m}`]);
@@ -73,7 +58,7 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
   const r = await mydocker(['run', '-d', '-m', '64m', 'sh', '-c', 'exit 3']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (keptFiles(root).some((f) => !['config.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
+  await waitFor(() => (keptFiles(t.root).some((f) => !['config.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
   await assertEndedClean();
 });
 
@@ -96,9 +81,9 @@ test('-d with -t is refused with exit 125 before anything is created', async () 
     assert.is(r.code, 125, `${flags}: ${r.stderr}`);
     assert.match(r.stderr, /-d and -t cannot be used together/);
   }
-  assert.equal(keptFiles(root), []);
-  assert.not.ok(fs.existsSync(path.join(root, 'containers')) && fs.readdirSync(path.join(root, 'containers')).length);
-  assertHostClean(before);
+  assert.equal(keptFiles(t.root), []);
+  assert.not.ok(fs.existsSync(path.join(t.root, 'containers')) && fs.readdirSync(path.join(t.root, 'containers')).length);
+  assertHostClean(t.before);
 });
 
 test('several detached containers run side by side', async () => {
@@ -111,7 +96,7 @@ test('several detached containers run side by side', async () => {
   // A cgroup each: on v1 one per container in the memory hierarchy, on v2 one per container.
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   assert.is(runtimeCgroups().filter((c) => v2 || c.startsWith('/sys/fs/cgroup/memory/')).length, 3);
-  await killAllContainers(root);
+  await killAllContainers(t.root);
   await assertEndedClean();
 });
 

@@ -9,31 +9,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertHostClean,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
+  perTest,
   startSession,
   waitFor,
-  type HostState,
 } from '../../src/testing/harness.ts';
 import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.2');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.2', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `ps-${process.pid}-${Date.now()}`;
@@ -70,7 +55,7 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
   assert.match(made.NAME!, /^[a-z]+_[a-z]+$/, 'a made-up name');
   assert.is(made.COMMAND, 'sleep 1000');
   // The state is plain JSON under the state root.
-  const state = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'config.json'), 'utf8'));
+  const state = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'config.json'), 'utf8'));
   assert.is(state.name, 'web');
   assert.is(state.pid, sh);
   assert.equal(state.command, ['sh', '-c', `sleep 1000; : ${m}`]);
@@ -102,25 +87,25 @@ test('bad names are refused before anything is created', async () => {
     assert.is(r.code, 125, `"${name}": ${r.stderr}`);
     assert.match(r.stderr, /invalid container name/);
   }
-  assert.equal(keptFiles(root), []);
+  assert.equal(keptFiles(t.root), []);
 });
 
 test('a detached container that ends by itself shows exited (N) and keeps its state', async () => {
   const r = await mydocker(['run', '-d', '--name', 'quick', 'sh', '-c', 'exit 5']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(root, 'containers', r.stdout.trim(), 'config.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
+  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(t.root, 'containers', r.stdout.trim(), 'config.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
   const quick = await row('quick');
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
-  assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
-  assert.equal(fs.readdirSync(path.join(root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')), []);
-  assertHostClean(before);
+  assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
+  assert.equal(fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')), []);
+  assertHostClean(t.before);
 });
 
 test('a foreground container is listed while it runs and removed when it ends', async () => {
   const m = marker();
-  const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], { root });
+  const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], { root: t.root });
   await s.waitOutput(/ready/);
   const sh = await waitForProcess(m, 'sh');
   const fg = await row('fg');
@@ -129,11 +114,11 @@ test('a foreground container is listed while it runs and removed when it ends', 
   process.kill(sh, 'SIGKILL');
   assert.is((await s.finish()).code, 137);
   assert.equal(await ps(), []);
-  assert.equal(keptFiles(root), []);
+  assert.equal(keptFiles(t.root), []);
   // Its name is free again.
   const again = await mydocker(['run', '--name', 'fg', 'true']);
   assert.is(again.code, 0, again.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
@@ -144,9 +129,9 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   await waitGone(sh);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   expectCode(await mydocker(['cleanup']), 0);
-  assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
+  assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

@@ -4,29 +4,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  collect,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
-  startCli,
-  waitFor,
-  } from '../../src/testing/harness.ts';
+import { collect, perTest, startCli, waitFor } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.3');
-let root = '';
+const t = perTest(test, '5.3', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 
@@ -75,7 +59,7 @@ test('without -f, logs returns at once with what is there while the container ru
 test('logs -f follows the log until the container ends', async () => {
   const m = `follow-${Date.now()}`;
   expectCode(await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`]), 0);
-  const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root });
+  const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root: t.root });
   let seen = '';
   let ended = '';
   follower.stdout!.on('data', (d) => (seen += d));
@@ -90,7 +74,7 @@ test('logs -f follows the log until the container ends', async () => {
 
 test('a foreground container has no log; an unknown container is an error', async () => {
   const m = `fg-${Date.now()}`;
-  const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root });
+  const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root });
   const fgDone = collect(fg);
   const sh = await waitForProcess(m, 'sh');
   const r = await mydocker(['logs', 'fg']);

@@ -5,21 +5,13 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeRoot, removeRoot, REPO, runCli, runtimeCgroups, stageDir } from '../../src/testing/harness.ts';
+import { perTest, REPO, runCli, runtimeCgroups } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.4');
-let root = '';
+const t = perTest(test, '5.4', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root, input, env });
+const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root: t.root, input, env });
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 

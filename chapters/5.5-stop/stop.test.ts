@@ -4,33 +4,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  assertHostClean,
-  collect,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
-  startCli,
-  type HostState,
-} from '../../src/testing/harness.ts';
+import { assertHostClean, collect, perTest, startCli } from '../../src/testing/harness.ts';
 import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.5');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.5', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `stop-${process.pid}-${Date.now()}`;
@@ -51,8 +31,8 @@ test('a container that handles SIGTERM ends at once with its own exit code', asy
   assert.ok(Date.now() - started < 8_000, `stop took ${Date.now() - started} ms: it waited for the timeout`);
   assert.not.ok(alive(sh));
   assert.is(await status('polite'), 'exited (3)');
-  assert.equal(keptFiles(root).sort(), ['config.json', 'container.log']);
-  assertHostClean(before);
+  assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
+  assertHostClean(t.before);
 });
 
 test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited (137)', async () => {
@@ -67,7 +47,7 @@ test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited 
   assert.ok(took < 12_000, `stop took ${took} ms`);
   assert.not.ok(alive(sh));
   assert.is(await status('stubborn'), 'exited (137)');
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('stop -t 0 kills at once; several containers at a time', async () => {
@@ -80,7 +60,7 @@ test('stop -t 0 kills at once; several containers at a time', async () => {
   assert.is(r.stdout, 'a\nb\n');
   assert.is(await status('a'), 'exited (137)');
   assert.is(await status('b'), 'exited (137)');
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('stopping a stopped container changes nothing; bad input exits 125', async () => {
@@ -103,14 +83,14 @@ test('stopping a stopped container changes nothing; bad input exits 125', async 
 
 test('a foreground container can be stopped from another terminal', async () => {
   const m = marker();
-  const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root });
+  const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root });
   const done = collect(fg);
   await waitForProcess(m, 'sh');
   const r = await mydocker(['stop', '-t', '1', 'fg']);
   assert.is(r.code, 0, r.stderr);
   assert.is((await done).code, 137);
-  assert.equal(keptFiles(root), [], 'a foreground container was kept');
-  assertHostClean(before);
+  assert.equal(keptFiles(t.root), [], 'a foreground container was kept');
+  assertHostClean(t.before);
 });
 
 test.run();

@@ -6,30 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, hostState, makeRoot, removeRoot, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest } from '../../src/testing/harness.ts';
 import { killAllContainers } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.6');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.6', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 
 function psRow(stdout: string, name: string): string[] | undefined {
   return stdout.split('\n').map((l) => l.split(/\s{2,}/)).find((c) => c[1] === name);
 }
 
 test('run -d, ps, logs, exec, stop, rm: then the host is clean', async () => {
-  const vol = path.join(root, 'vol');
+  const vol = path.join(t.root, 'vol');
   const script = `echo hello from life; echo data > /data/f; trap 'echo got TERM; exit 0' TERM; while :; do sleep 0.1; done`;
   const run = await mydocker(['run', '-d', '--name', 'life', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script]);
   assert.is(run.code, 0, run.stderr);
@@ -66,10 +56,10 @@ test('run -d, ps, logs, exec, stop, rm: then the host is clean', async () => {
   const rm = await mydocker(['rm', 'life']);
   assert.is(rm.code, 0, rm.stderr);
   assert.equal((await mydocker(['ps'])).stdout.trim().split('\n').length, 1, 'ps lists a removed container');
-  assert.equal(fs.readdirSync(path.join(root, 'containers')), []);
-  assert.equal(fs.existsSync(path.join(root, 'names')) ? fs.readdirSync(path.join(root, 'names')) : [], []);
+  assert.equal(fs.readdirSync(path.join(t.root, 'containers')), []);
+  assert.equal(fs.existsSync(path.join(t.root, 'names')) ? fs.readdirSync(path.join(t.root, 'names')) : [], []);
   assert.is(fs.readFileSync(path.join(vol, 'f'), 'utf8'), 'data\n');
-  assertHostClean(before, 'after the whole life of a container');
+  assertHostClean(t.before, 'after the whole life of a container');
 });
 
 test.run();

@@ -8,41 +8,26 @@ import * as assert from 'uvu/assert';
 import {
   assertHostClean,
   collect,
-  hostState,
-  makeRoot,
-  removeRoot,
-  runCli,
-  stageDir,
+  perTest,
   startCli,
   waitFor,
-  type HostState,
 } from '../../src/testing/harness.ts';
 import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.6');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.6', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => `rm-${process.pid}-${Date.now()}`;
-const containers = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
-const names = () => (fs.existsSync(path.join(root, 'names')) ? fs.readdirSync(path.join(root, 'names')) : []);
+const containers = () => (fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : []);
+const names = () => (fs.existsSync(path.join(t.root, 'names')) ? fs.readdirSync(path.join(t.root, 'names')) : []);
 
 async function waitExited(name: string): Promise<void> {
   await waitFor(
     () => {
-      const dir = path.join(root, 'containers');
+      const dir = path.join(t.root, 'containers');
       for (const id of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
         try {
           const s = JSON.parse(fs.readFileSync(path.join(dir, id, 'config.json'), 'utf8'));
@@ -69,7 +54,7 @@ test('rm removes an exited container: state, log, name; the name is free again',
   assert.equal(names(), []);
   assert.is((await mydocker(['ps'])).stdout.trim().split('\n').length, 1, 'ps still lists it');
   expectCode(await mydocker(['run', '--name', 'old', 'true']), 0);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('rm refuses a running container; rm -f kills it and removes everything', async () => {
@@ -85,11 +70,11 @@ test('rm refuses a running container; rm -f kills it and removes everything', as
   assert.not.ok(alive(sh));
   assert.equal(containers(), []);
   assert.equal(names(), []);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test("rm never removes a volume's data", async () => {
-  const vol = path.join(root, 'vol');
+  const vol = path.join(t.root, 'vol');
   expectCode(await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']), 0);
   await waitExited('writer');
   expectCode(await mydocker(['rm', 'writer']), 0);
@@ -100,19 +85,19 @@ test("rm never removes a volume's data", async () => {
   await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
   expectCode(await mydocker(['rm', '-f', 'live']), 0);
   assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more']);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('rm -f of a foreground container: its run exits 137 and leaves nothing', async () => {
   const m = marker();
-  const done = collect(startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root }));
+  const done = collect(startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root }));
   await waitForProcess(m, 'sh');
   const r = await mydocker(['rm', '-f', 'fg']);
   assert.is(r.code, 0, r.stderr);
   assert.is((await done).code, 137);
   assert.equal(containers(), []);
-  assert.equal(keptFiles(root), []);
-  assertHostClean(before);
+  assert.equal(keptFiles(t.root), []);
+  assertHostClean(t.before);
 });
 
 test('unknown containers and bad usage exit 125; the others are still removed', async () => {

@@ -7,23 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, hostState, makeRoot, removeRoot, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.7');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.7', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[]) => runCli(STAGE, args, { root });
+const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 
@@ -47,7 +37,7 @@ test('a committed image runs: the new container sees the committed files', async
   // busybox itself was never changed
   const b = await mydocker(['run', 'busybox', 'sh', '-c', 'test -e /etc/flavor && echo changed || echo clean']);
   assert.is(b.stdout, 'clean\n', b.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('two containers from different images run side by side, each with its own write layer', async () => {
@@ -63,17 +53,17 @@ test('two containers from different images run side by side, each with its own w
     const r = await mydocker(['exec', `c-${img}`, 'cat', '/etc/flavor', '/written']);
     assert.is(r.stdout, `${img}\nmine\n`, r.stderr);
   }
-  for (const img of ['alpha', 'beta']) assert.not.ok(fs.existsSync(path.join(root, 'images', img, 'rootfs/written')), 'a write reached the image');
+  for (const img of ['alpha', 'beta']) assert.not.ok(fs.existsSync(path.join(t.root, 'images', img, 'rootfs/written')), 'a write reached the image');
   const state = (name: string) => {
-    for (const id of fs.readdirSync(path.join(root, 'containers'))) {
-      const s = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'config.json'), 'utf8'));
+    for (const id of fs.readdirSync(path.join(t.root, 'containers'))) {
+      const s = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'config.json'), 'utf8'));
       if (s.name === name) return s;
     }
   };
   assert.is(state('c-alpha').image, 'alpha');
   assert.is(state('c-beta').image, 'beta');
   expectCode(await mydocker(['rm', '-f', 'c-alpha', 'c-beta']), 0);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('images lists every image with its size', async () => {
@@ -98,7 +88,7 @@ test('without an image the command runs on busybox; an image needs a command', a
   // Not an image: a command, which busybox does not have.
   const unknown = await mydocker(['run', 'no-such-image-or-command']);
   assert.is(unknown.code, 127, unknown.stderr);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

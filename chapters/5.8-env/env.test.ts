@@ -5,23 +5,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, hostState, makeRoot, removeRoot, runCli, stageDir, type HostState } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, runCli } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
-const STAGE = stageDir('5.8');
-let root = '';
-let before: HostState;
+const t = perTest(test, '5.8', { afterEach: killAllContainers });
+const STAGE = t.stage;
 
-test.before.each(() => {
-  root = makeRoot();
-  before = hostState();
-});
-test.after.each(async () => {
-  await killAllContainers(root);
-  removeRoot(root);
-});
-
-const mydocker = (args: string[], env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root, env });
+const mydocker = (args: string[], env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root: t.root, env });
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 /** The container's environment as printed by `env`, without what sh adds itself. */
@@ -66,7 +56,7 @@ test('exec runs with the container’s environment', async () => {
   assert.match(ex.stdout, /^PATH=\/bin:\/usr\/bin$/m);
   assert.not.match(ex.stdout, /MYDOCKER/);
   expectCode(await mydocker(['rm', '-f', 'e']), 0);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test('bad -e specs exit 125 before anything is created', async () => {
@@ -78,7 +68,7 @@ test('bad -e specs exit 125 before anything is created', async () => {
   const none = await mydocker(['run', '-e']);
   assert.is(none.code, 125, none.stderr);
   assert.match(none.stderr, /needs a value/);
-  assertHostClean(before);
+  assertHostClean(t.before);
 });
 
 test.run();

@@ -188,7 +188,14 @@ export function removeRoot(root: string): void {
  * of the host before each test, the root removed after. `mydocker(args)` runs the
  * stage's CLI on that root; `leftovers()` lists container directories still there.
  */
-export function perTest(suite: { before: { each(fn: () => void): void }; after: { each(fn: () => void): void } }, defaultTag: string) {
+export function perTest(
+  suite: { before: { each(fn: () => void): void }; after: { each(fn: () => void | Promise<void>): void } },
+  defaultTag: string,
+  opts: {
+    /** Runs after each test, before its state root goes (e.g. kill detached containers). */
+    afterEach?: (root: string) => void | Promise<void>;
+  } = {},
+) {
   const t = {
     stage: stageDir(defaultTag),
     root: '',
@@ -203,7 +210,10 @@ export function perTest(suite: { before: { each(fn: () => void): void }; after: 
     t.root = makeRoot();
     t.before = hostState();
   });
-  suite.after.each(() => removeRoot(t.root));
+  suite.after.each(async () => {
+    await opts.afterEach?.(t.root);
+    removeRoot(t.root);
+  });
   return t;
 }
 
