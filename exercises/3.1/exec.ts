@@ -21,21 +21,31 @@ export class ExecError extends Error {
   }
 }
 
-/** Find `name` on `searchPath` the way a shell does; a name with a slash is used as it is. */
+/**
+ * Find `name` on `searchPath` as execvp(3) and a shell do: the first entry that is a
+ * regular file with an execute bit wins; a directory or a file nobody may execute is
+ * passed over and the search goes on. A name with a slash is used as it is.
+ */
 export function lookPath(name: string, searchPath = DEFAULT_PATH): string {
-  const candidates = name.includes('/') ? [name] : searchPath.split(':').map((dir) => path.join(dir || '.', name));
-  for (const file of candidates) {
+  if (name.includes('/')) {
+    if (!fs.existsSync(name)) throw new ExecError(`${name}: executable file not found`, EXIT.NOT_FOUND);
+    if (fs.statSync(name).isDirectory()) throw new ExecError(`${name}: is a directory`, EXIT.CANNOT_RUN);
+    return name; // if it cannot be run, execve says why
+  }
+  let passedOver: string | undefined;
+  for (const dir of searchPath.split(':')) {
+    const file = path.join(dir || '.', name);
     let st: fs.Stats;
     try {
       st = fs.statSync(file);
     } catch {
       continue;
     }
-    if (st.isDirectory()) throw new ExecError(`${name}: is a directory`, EXIT.CANNOT_RUN);
-    return file;
+    if (st.isFile() && (st.mode & 0o111) !== 0) return file;
+    passedOver ??= file;
   }
-  const where = name.includes('/') ? '' : ` in PATH (${searchPath})`;
-  throw new ExecError(`${name}: executable file not found${where}`, EXIT.NOT_FOUND);
+  if (passedOver) throw new ExecError(`${name}: ${passedOver} is a directory or not executable, and nothing else in PATH (${searchPath}) is`, EXIT.CANNOT_RUN);
+  throw new ExecError(`${name}: executable file not found in PATH (${searchPath})`, EXIT.NOT_FOUND);
 }
 
 /** The environment the container's command starts with (Docker's defaults). */
