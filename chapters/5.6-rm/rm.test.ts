@@ -73,6 +73,22 @@ test('rm refuses a running container; rm -f kills it and removes everything', as
   assertHostClean(t.before);
 });
 
+test('rm -f kills with SIGKILL and sends no SIGTERM first (a TERM handler never runs)', async () => {
+  // A TERM handler that starts writes the file; SIGTERM followed at once by SIGKILL lets
+  // it start on some runs and not others, so four containers are removed at once.
+  const vol = path.join(t.root, 'trap');
+  const ms = [0, 1, 2, 3].map((i) => `${marker()}-${i}`);
+  for (const [i, m] of ms.entries()) {
+    const script = `trap "echo TERM >> /data/term-${i}" TERM; while :; do :; done; : ${m}`;
+    expectCode(await mydocker(['run', '-d', '--name', `trap${i}`, '-v', `${vol}:/data`, 'sh', '-c', script]), 0);
+  }
+  for (const m of ms) await waitForProcess(m, 'sh');
+  expectCode(await mydocker(['rm', '-f', 'trap0', 'trap1', 'trap2', 'trap3']), 0);
+  assert.equal(fs.readdirSync(vol), [], 'a TERM handler ran');
+  assert.equal(containers(), []);
+  assertHostClean(t.before);
+});
+
 test("rm never removes a volume's data", async () => {
   const vol = path.join(t.root, 'vol');
   expectCode(await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']), 0);

@@ -16,7 +16,7 @@ import { log } from '../../src/log.ts';
 import { containerDir } from '../../src/state.ts';
 import { releaseName } from '../../solutions/5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../../solutions/5.2/state.ts';
-import { settled, stopContainer } from '../../solutions/5.5/stop.ts';
+import { settled, signalContainer, waitUntil } from '../../solutions/5.5/stop.ts';
 
 export const RM_FLAGS: FlagSpec[] = [{ name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' }];
 

@@ -15,7 +15,7 @@ import { log } from '../../src/log.ts';
 import { containerDir } from '../../src/state.ts';
 import { releaseName } from '../5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../5.2/state.ts';
-import { settled, stopContainer } from '../5.5/stop.ts';
+import { settled, signalContainer, waitUntil } from '../5.5/stop.ts';
 
 export const RM_FLAGS: FlagSpec[] = [{ name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' }];
 
@@ -34,7 +34,8 @@ export async function rmOne(arg: string, force: boolean): Promise<void> {
   if (isRunning(state) || !settled(state.id)) {
     // exercise: refuse a running container unless forced; forced, kill it and wait for its cleanup
     if (!force) throw new UsageError(`container ${state.name} is running: stop it first (stop ${state.name}) or remove it with rm -f`);
-    await stopContainer(state, 0);
+    signalContainer(state, 'SIGKILL'); // no SIGTERM first: its handler would run half-way
+    await waitUntil(() => settled(state.id), 10_000);
     // end exercise
   }
   removeContainer(state);
