@@ -68,7 +68,9 @@ export async function exec(args: string[]): Promise<number> {
   const procs = cgroupDirsNamed(cgroupName(state.id)).map((d) => path.join(d, 'cgroup.procs'));
 
   // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.
-  const joinCgroup = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+  // The host's sh exports a PWD of its own (the host directory exec was started in):
+  // unset, so the command gets the container's environment and nothing else.
+  const joinCgroup = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
   const argv = [
     '-c', joinCgroup, 'sh', ...procs, '--',
     hostTool('setpriv'), '--no-new-privs', hostTool('nsenter'), ...nsenterArgs(state.pid!, command),
@@ -76,5 +78,5 @@ export async function exec(args: string[]): Promise<number> {
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
   const { execa } = await import('execa');
   // TODO(5.4): run it with the container's environment only, and pass its exit on
-  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:78');
+  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:80');
 }
