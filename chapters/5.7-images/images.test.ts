@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, perTest } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, runCli } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.7', { afterEach: killAllContainers });
@@ -75,6 +75,15 @@ test('images lists every image with its size', async () => {
   assert.equal(rows[0], ['NAME', 'SIZE', 'CREATED']);
   assert.equal(rows.slice(1).map((x) => x[0]), ['busybox', 'gamma']);
   for (const row of rows.slice(1)) assert.match(row[1]!, /^\d+(\.\d)?(B|kB|MB|GB)$/);
+  // CREATED in the same (local) time as ps shows: gamma was made just before this container.
+  const far = { root: t.root, env: { TZ: 'Etc/GMT-14' } }; // UTC+14: a wrong zone shows
+  expectCode(await runCli(STAGE, ['run', '-d', '--name', 'now', 'sleep', '1000'], far), 0);
+  const created = (out: string, name: string) => out.split('\n').map((l) => l.split(/\s{2,}/)).find((c) => c[0] === name || c[1] === name)!.at(-1)!;
+  const image = created((await runCli(STAGE, ['images'], far)).stdout, 'gamma');
+  const container = created((await runCli(STAGE, ['ps'], far)).stdout, 'now');
+  const apart = Math.abs(Date.parse(image.replace(' ', 'T')) - Date.parse(container.replace(' ', 'T')));
+  assert.ok(apart < 120_000, `images says ${image}, ps says ${container}`);
+  expectCode(await mydocker(['rm', '-f', 'now']), 0);
 });
 
 test('without an image the command runs on busybox; an image needs a command', async () => {

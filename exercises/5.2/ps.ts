@@ -12,15 +12,16 @@ export function showCommand(argv: string[]): string {
 }
 
 /** "2026-11-29 01:02:03", local time (the book's format). */
-function showTime(iso: string): string {
-  const d = new Date(iso);
+/** A time as `ps` and `images` show it: local time, to the second. */
+export function showTime(when: string | Date): string {
+  const d = new Date(when);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 export function psRows(states: ContainerState[]): string[][] {
   // TODO(5.2): one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED
-  throw new NotImplemented('5.2', 'one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED', 'exercises/5.2/ps.ts:22');
+  throw new NotImplemented('5.2', 'one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED', 'exercises/5.2/ps.ts:23');
 }
 
 /** Columns padded to their widest cell, two spaces apart (like Go's tabwriter). */

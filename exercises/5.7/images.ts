@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UsageError, NotImplemented } from '../../src/errors.ts';
 import { imagesDir, listImages } from '../../src/image.ts';
 import { stateRoot } from '../../src/state.ts';
-import { table } from '../../solutions/5.2/ps.ts';
+import { showTime, table } from '../../solutions/5.2/ps.ts';
 
 /** 2312192 → "2.2MB" (powers of 1000, as docker images shows them). */
 export function humanSize(bytes: number): string {

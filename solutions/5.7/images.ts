@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../../src/errors.ts';
 import { imagesDir, listImages } from '../../src/image.ts';
 import { stateRoot } from '../../src/state.ts';
-import { table } from '../5.2/ps.ts';
+import { showTime, table } from '../5.2/ps.ts';
 
 /** 2312192 → "2.2MB" (powers of 1000, as docker images shows them). */
 export function humanSize(bytes: number): string {
@@ -24,7 +24,7 @@ export function humanSize(bytes: number): string {
 export function imageRow(name: string): string[] {
   // exercise: name, size and time of the image's tarball
   const st = fs.statSync(path.join(imagesDir(stateRoot()), `${name}.tar`));
-  return [name, humanSize(st.size), st.mtime.toISOString().slice(0, 19).replace('T', ' ')];
+  return [name, humanSize(st.size), showTime(st.mtime)];
   // end exercise
 }
 
