@@ -5,6 +5,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { exitCodeOf, NotImplemented, UsageError } from './errors.ts';
+import { flagHelp, type FlagSpec } from './flags.ts';
 import { log, setDebug } from './log.ts';
 import { SysError } from './sys.ts';
 
@@ -13,6 +14,10 @@ export interface Command {
   summary: string;
   /** Hidden commands (init) are not listed. */
   hidden?: boolean;
+  /** What `mydocker COMMAND --help` prints; without it, the summary and the flags. */
+  help?: () => string;
+  /** The command's flags, listed by the default --help. */
+  flags?: FlagSpec[];
   /** Whether the command needs root (everything that touches the kernel does). */
   root?: boolean;
   /** Runs the command; resolves to the process's exit code. */
@@ -43,6 +48,12 @@ function usage(stage: string, commands: Record<string, Command>): string {
     '',
     "Run 'mydocker COMMAND --help' for a command's flags.",
   ].join('\n');
+}
+
+/** The default `mydocker COMMAND --help`: the summary, then the flags if it has any. */
+function commandHelp(name: string, cmd: Command): string {
+  const flags = cmd.flags?.length ? `\n\nOptions:\n${flagHelp(cmd.flags)}` : '';
+  return `mydocker ${name}: ${cmd.summary}${flags}`;
 }
 
 /** Print one line for an error (a stack only with --debug) and give its exit code. */
@@ -84,6 +95,11 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
     }
     const cmd = commands[name];
     if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).filter((n) => !commands[n]!.hidden).join(', ')})`);
+    if (args[1] === '--help') {
+      process.stdout.write((cmd.help ? cmd.help() : commandHelp(name, cmd)) + '\n');
+      process.exitCode = 0;
+      return;
+    }
     if (cmd.root !== false && process.getuid?.() !== 0 && !args.includes('--help')) {
       throw new UsageError(
         'mydocker must run as root: it creates namespaces, mounts and cgroups, which need CAP_SYS_ADMIN. ' +

@@ -3,9 +3,9 @@
 
 import type { Command } from '../../src/entry.ts';
 import { commands as base } from '../../solutions/5.4/commands.ts';
-import { stop } from './stop.ts';
+import { STOP_FLAGS, stop } from './stop.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  stop: { summary: 'Stop containers: SIGTERM, then SIGKILL after -t seconds: stop [-t N] CONTAINER...', run: (args) => stop(args) },
+  stop: { summary: 'Stop containers: SIGTERM, then SIGKILL after -t seconds: stop [-t N] CONTAINER...', flags: STOP_FLAGS, run: (args) => stop(args) },
 };

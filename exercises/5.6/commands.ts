@@ -3,9 +3,9 @@
 
 import type { Command } from '../../src/entry.ts';
 import { commands as base } from '../../solutions/5.5/commands.ts';
-import { rm } from './rm.ts';
+import { RM_FLAGS, rm } from './rm.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  rm: { summary: 'Remove containers (-f: kill a running one first): rm [-f] CONTAINER...', run: (args) => rm(args) },
+  rm: { summary: 'Remove containers (-f: kill a running one first): rm [-f] CONTAINER...', flags: RM_FLAGS, run: (args) => rm(args) },
 };

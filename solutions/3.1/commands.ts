@@ -6,9 +6,9 @@ import { parseRunArgs, runHelp } from './cli.ts';
 import { init } from './init.ts';
 import { run } from './run.ts';
 
-/** A `run` command: `--help` prints the flags, anything else is parsed and run. */
+/** A `run` command: parsed, then started; `run --help` prints `help()` (src/entry.ts). */
 export function runCommand<O>(summary: string, parse: (args: string[]) => O, start: (opts: O) => Promise<number>, help: () => string): Command {
-  return { summary, run: (args) => (args[0] === '--help' ? (console.log(help()), 0) : start(parse(args))) };
+  return { summary, help, run: (args) => start(parse(args)) };
 }
 
 export const commands: Record<string, Command> = {

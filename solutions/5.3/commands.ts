@@ -2,9 +2,9 @@
 
 import type { Command } from '../../src/entry.ts';
 import { commands as base } from '../5.2/commands.ts';
-import { logs } from './logs.ts';
+import { LOGS_FLAGS, logs } from './logs.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  logs: { summary: "Print a detached container's output: logs [-f] CONTAINER", run: (args) => logs(args) },
+  logs: { summary: "Print a detached container's output: logs [-f] CONTAINER", flags: LOGS_FLAGS, run: (args) => logs(args) },
 };

@@ -2,9 +2,9 @@
 
 import type { Command } from '../../src/entry.ts';
 import { commands as base } from '../5.3/commands.ts';
-import { exec } from './exec.ts';
+import { EXEC_FLAGS, exec } from './exec.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  exec: { summary: 'Run a command in a running container: exec [-i] [-t] CONTAINER COMMAND [ARG...]', run: (args) => exec(args) },
+  exec: { summary: 'Run a command in a running container: exec [-i] [-t] CONTAINER COMMAND [ARG...]', flags: EXEC_FLAGS, run: (args) => exec(args) },
 };
