@@ -39,6 +39,17 @@ test('the command runs in its cgroup from its first instruction', async () => {
   assertHostClean(t.before);
 });
 
+test("the container's hostname is its id; the host's is unchanged", async () => {
+  const host = fs.readFileSync('/proc/sys/kernel/hostname', 'utf8');
+  const r = await mydocker(['run', 'sh', '-c', 'cat /proc/sys/kernel/hostname /proc/self/cgroup']);
+  assert.is(r.code, 0, r.stderr);
+  const [name, ...cgroups] = r.stdout.split('\n');
+  const id = /\/mydocker-[^/]*?([0-9a-f]{12})$/m.exec(cgroups.join('\n'))?.[1];
+  assert.ok(id, r.stdout);
+  assert.is(name, id);
+  assert.is(fs.readFileSync('/proc/sys/kernel/hostname', 'utf8'), host);
+});
+
 test('only fds 0, 1 and 2 are open in the container', async () => {
   // ls opens one directory (fd 3) to list /proc/self/fd; nothing else may be there.
   const r = await mydocker(['run', 'ls', '/proc/self/fd']);

@@ -36,5 +36,5 @@ export async function runContainer<C extends ContainerConfig>(id: string, opts: 
 }
 
 export function run(opts: RunOptions): Promise<number> {
-  return withContainer(newContainerId(), (id) => runContainer(id, opts, { command: opts.command }));
+  return withContainer(newContainerId(), (id) => runContainer(id, opts, { command: opts.command, hostname: id }));
 }

@@ -3,6 +3,7 @@
 // command. Compared with 3.3: after making mounts private, pivot into the rootfs the
 // parent named, then mount /proc and /dev *inside* it.
 
+import { sethostname } from '../../src/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../../solutions/3.1/init.ts';
 import { execInContainer, type ContainerConfig as BaseConfig } from '../../solutions/3.3/init.ts';
 import { readConfig } from '../../solutions/3.3/pipe.ts';
@@ -27,5 +28,6 @@ export function init(): number {
   makeMountsPrivate();
   pivotInto(config.rootfs);
   mountSpecialFilesystems();
+  sethostname(config.hostname);
   return execInContainer(config.command);
 }

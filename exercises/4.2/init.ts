@@ -3,6 +3,7 @@
 // 4.1: the root is the overlay of image and write layer, mounted here, inside the
 // container's mount namespace.
 
+import { sethostname } from '../../src/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../../solutions/3.1/init.ts';
 import { execInContainer } from '../../solutions/3.3/init.ts';
 import { readConfig } from '../../solutions/3.3/pipe.ts';
@@ -22,5 +23,6 @@ export function init(): number {
   mountOverlay(config.workspace);
   pivotInto(config.workspace.merged);
   mountSpecialFilesystems();
+  sethostname(config.hostname);
   return execInContainer(config.command);
 }

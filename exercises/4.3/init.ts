@@ -2,6 +2,7 @@
 // Chapter 4.3 — init mounts the volumes. Compared with 4.2: between mounting the union
 // root and pivoting into it, bind-mount each volume onto its place in the root.
 
+import { sethostname } from '../../src/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../../solutions/3.1/init.ts';
 import { execInContainer } from '../../solutions/3.3/init.ts';
 import { readConfig } from '../../solutions/3.3/pipe.ts';
@@ -24,5 +25,6 @@ export function init(): number {
   mountVolumes(config.workspace.merged, config.volumes);
   pivotInto(config.workspace.merged);
   mountSpecialFilesystems();
+  sethostname(config.hostname);
   return execInContainer(config.command);
 }

@@ -36,7 +36,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
     let code: number | undefined;
     const workspace = createWorkspace(id, lower);
     try {
-      const config: ContainerConfig = { command: opts.command, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config };
+      const config: ContainerConfig = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config };
       code = await runContainer(id, opts, config, spec.started);
       return code;
     } finally {

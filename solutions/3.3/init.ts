@@ -5,7 +5,7 @@
 // leaks into the container — the class of bug behind runc's CVE-2024-21626.
 
 import { log } from '../../src/log.ts';
-import { cloexecFrom, prctl, PR_SET_NO_NEW_PRIVS } from '../../src/sys.ts';
+import { cloexecFrom, prctl, PR_SET_NO_NEW_PRIVS, sethostname } from '../../src/sys.ts';
 import { execCommand } from '../3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
 import { readConfig } from './pipe.ts';
@@ -13,6 +13,8 @@ import { readConfig } from './pipe.ts';
 /** What the parent sends init through the pipe (later chapters add to it). */
 export interface ContainerConfig {
   command: string[];
+  /** The container's hostname: its id, as Docker names a container's host by its short id. */
+  hostname: string;
 }
 
 /** Mark every fd above stderr close-on-exec: the command starts with 0, 1 and 2 only. */
@@ -38,6 +40,9 @@ export function init(): number {
   dieWithParent();
   const config = readConfig<ContainerConfig>();
   enterNamespaces();
+  // The UTS namespace is the container's own now: naming it changes no other host name
+  // (man 2 sethostname, man 7 uts_namespaces).
+  sethostname(config.hostname);
   makeMountsPrivate();
   mountProc();
   return execInContainer(config.command);

@@ -2,6 +2,7 @@
 // command. Compared with 3.3: after making mounts private, pivot into the rootfs the
 // parent named, then mount /proc and /dev *inside* it.
 
+import { sethostname } from '../../src/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
 import { execInContainer, type ContainerConfig as BaseConfig } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
@@ -26,5 +27,6 @@ export function init(): number {
   makeMountsPrivate();
   pivotInto(config.rootfs);
   mountSpecialFilesystems();
+  sethostname(config.hostname);
   return execInContainer(config.command);
 }
