@@ -42,6 +42,12 @@ test('a megabyte of output arrives complete', async () => {
   const logs = await mydocker(['logs', 'big']);
   assert.is(logs.stdout.length, 1_000_001, logs.stderr);
   assert.match(logs.stdout, /^a+\n$/);
+  // A reader that stops early (logs big | head -c 10): logs ends quietly, exit 0.
+  const child = startCli(STAGE, ['logs', 'big'], { root: t.root });
+  child.stdout!.once('data', () => child.stdout!.destroy());
+  const cut = await collect(child);
+  assert.is(cut.stderr, '');
+  assert.is(cut.code, 0);
 });
 
 test('without -f, logs returns at once with what is there while the container runs', async () => {
