@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { perTest, REPO, runCli, runtimeCgroups } from '../../src/testing/harness.ts';
-import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { perTest, REPO, runCli, runtimeCgroups, startCli, waitFor } from '../../src/testing/harness.ts';
+import { alive, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.4', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -67,6 +67,19 @@ test('exit codes pass through: 0, 7, 127 for a missing command, 137 for SIGKILL'
   assert.is(missing.code, 127, missing.stderr);
   assert.match(missing.stderr, /no-such-command/);
   expectCode(await mydocker(['exec', 'box', 'sh', '-c', 'kill -9 $$']), 137);
+});
+
+test('SIGTERM to exec reaches the command; exec exits 143', async () => {
+  await startBox();
+  const m = `exec-term-${Date.now()}`;
+  // Short sleeps: a long one would outlive its shell and hold the output pipe open.
+  const child = startCli(STAGE, ['exec', 'box', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`], { root: t.root });
+  // The exit, not the end of its output: a command that survived would hold the pipe open.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const sh = await waitForProcess(m, 'sh');
+  child.kill('SIGTERM');
+  assert.is(await exited, 143);
+  await waitFor(() => (alive(sh) ? undefined : true), 5_000, 'the exec\'d command to end');
 });
 
 test('stdin reaches the command with -i', async () => {

@@ -58,6 +58,28 @@ export function nsenterArgs(pid: number, command: string[]): string[] {
   throw new NotImplemented('5.4', 'enter the mount, UTS, IPC, network and PID namespaces, the root and the working directory of pid', 'exercises/5.4/exec.ts:57');
 }
 
+/**
+ * Pass a signal on to what exec started: nsenter (the process `pid`) and the command
+ * nsenter forked into the container's PID namespace. nsenter itself does not pass
+ * signals on to that child: Ctrl-C reaches both through the terminal's process group,
+ * but a `kill` of this CLI would reach nsenter alone.
+ */
+export function signalExec(pid: number, signal: NodeJS.Signals): void {
+  let children: number[] = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    /* already gone */
+  }
+  for (const p of [...children, pid]) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+}
+
 export async function exec(args: string[]): Promise<number> {
   const { flags, rest } = parseFlags(args, EXEC_FLAGS);
   const [target, ...command] = rest;
@@ -78,5 +100,5 @@ export async function exec(args: string[]): Promise<number> {
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
   const { execa } = await import('execa');
   // TODO(5.4): run it with the container's environment only, and pass its exit on
-  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:80');
+  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:102');
 }

@@ -58,6 +58,28 @@ export function nsenterArgs(pid: number, command: string[]): string[] {
   // end exercise
 }
 
+/**
+ * Pass a signal on to what exec started: nsenter (the process `pid`) and the command
+ * nsenter forked into the container's PID namespace. nsenter itself does not pass
+ * signals on to that child: Ctrl-C reaches both through the terminal's process group,
+ * but a `kill` of this CLI would reach nsenter alone.
+ */
+export function signalExec(pid: number, signal: NodeJS.Signals): void {
+  let children: number[] = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    /* already gone */
+  }
+  for (const p of [...children, pid]) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+}
+
 export async function exec(args: string[]): Promise<number> {
   const { flags, rest } = parseFlags(args, EXEC_FLAGS);
   const [target, ...command] = rest;
@@ -84,7 +106,7 @@ export async function exec(args: string[]): Promise<number> {
     stdio: [stdin, 'inherit', 'inherit'],
     reject: false,
   });
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  const forward = (sig: NodeJS.Signals) => signalExec(child.pid!, sig);
   for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
   const result = await child;
   for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
