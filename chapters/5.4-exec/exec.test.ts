@@ -76,7 +76,11 @@ test('SIGTERM to exec reaches the command; exec exits 143', async () => {
   const child = startCli(STAGE, ['exec', 'box', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`], { root: t.root });
   // The exit, not the end of its output: a command that survived would hold the pipe open.
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const sh = await waitForProcess(m, 'sh');
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const early = exited.then((code) => assert.unreachable(`exec ended (exit ${code}) before its command ran: ${stderr}`));
+  const sh = await Promise.race([waitForProcess(m, 'sh'), early as Promise<never>]);
+  early.catch(() => undefined); // from here on its exit is what the test waits for
   child.kill('SIGTERM');
   assert.is(await exited, 143);
   await waitFor(() => (alive(sh) ? undefined : true), 5_000, 'the exec\'d command to end');
