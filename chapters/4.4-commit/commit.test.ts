@@ -91,6 +91,20 @@ test("commit saves the container's root: its writes and deletions, not volumes, 
   assertHostClean(before);
 });
 
+test("a busy container commits every time; a file volume's host content stays out", async () => {
+  // Processes come and go all the time: /proc changes while commit runs.
+  const secret = path.join(root, 'secret.conf');
+  fs.writeFileSync(secret, 'host secret\n');
+  const { s, id, sh } = await startWriter('{ while :; do /bin/true; done & }', ['-v', `${secret}:/etc/app.conf`]);
+  for (const n of [0, 1, 2]) expectCode(await mydocker(['commit', id, `busy${n}`]), 0);
+  const names = await entries(path.join(root, 'images/busy0.tar'));
+  assert.ok(names.includes('proc') && names.includes('bin/busybox'), names.slice(0, 20).join(' '));
+  assert.not.ok(names.includes('etc/app.conf'), 'the file mounted from the host is in the image');
+  process.kill(sh, 'SIGKILL');
+  assert.is((await s.finish()).code, 137);
+  assertHostClean(before);
+});
+
 test('a container can be named by the start of its id', async () => {
   const { s, id, sh } = await startWriter('true');
   const r = await mydocker(['commit', id.slice(0, 5), 'short']);

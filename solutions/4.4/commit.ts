@@ -94,18 +94,17 @@ export async function commitContainer(stateRoot: string, id: string, image: stri
   const tar = await import('tar');
   try {
     // exercise: write the container's root, minus what is mounted on it, to a tarball
-    await tar.create(
-      {
-        file: tmp,
-        cwd: rootDir,
-        // A mount point itself stays (an empty /proc, /data); nothing below it goes in.
-        filter: (p) => {
-          const abs = '/' + p.replace(/^\.?\/+/, '');
-          return !skip.some((m) => abs.startsWith(m + '/'));
-        },
-      },
-      fs.readdirSync(rootDir).sort(),
-    );
+    // tar does not even enter a mount point (a /proc listing changes while it is read).
+    const mounted = (p: string) => {
+      const abs = '/' + p.replace(/^\.?\/+/, '');
+      return skip.some((m) => abs === m || abs.startsWith(m + '/'));
+    };
+    await tar.create({ file: tmp, cwd: rootDir, filter: (p) => !mounted(p) }, fs.readdirSync(rootDir).sort());
+    // The outermost mount points that are directories go in empty (/proc, /dev, /data).
+    // A file mounted over a file is left out: the image's own file is hidden under it.
+    const outer = skip.filter((m) => !skip.some((o) => m.startsWith(o + '/')));
+    const emptyDirs = outer.filter((m) => fs.statSync(rootDir + m).isDirectory()).map((m) => m.slice(1));
+    if (emptyDirs.length) await tar.replace({ file: tmp, cwd: rootDir, noDirRecurse: true }, emptyDirs);
     // end exercise
     await importImage(stateRoot, tmp, image);
   } finally {
