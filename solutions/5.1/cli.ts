@@ -1,6 +1,7 @@
 // Chapter 5.1 — `run` gains -d (--detach): start the container in the background and
-// print its id. -d with -t makes no sense — a detached container has no terminal to
-// attach — and is refused before anything is created, as Docker does.
+// print its id. -d with -t is refused before anything is created, as the book does:
+// this runtime gives a detached container no terminal to attach to later (Docker
+// accepts -dit because `docker attach` can reach the terminal it keeps).
 
 import { UsageError } from '../../src/errors.ts';
 import type { FlagSpec, FlagValues } from '../../src/flags.ts';
