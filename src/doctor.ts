@@ -16,6 +16,7 @@
 // It does use src/image.ts, so that it finds busybox exactly the way `run` does.
 
 import chalk from 'chalk';
+import { CHAPTERS } from './chapters.ts';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -631,7 +632,9 @@ function main(argv: string[]): number {
   process.stdout.write(
     fails
       ? chalk.red(`\n${fails} problem${fails > 1 ? 's' : ''} to fix before chapters 3.1–4.3 run here (docs/troubleshooting.md).\n`)
-      : chalk.green(`\nReady for chapters 3.1–4.3.`) + (warns ? chalk.yellow(` ${warns} note${warns > 1 ? 's' : ''} marked ! (not needed before chapter 4.3).`) : '') + '\n',
+      : warns
+        ? chalk.green(`\nReady for chapters 3.1–4.3.`) + chalk.yellow(` ${warns} note${warns > 1 ? 's' : ''} marked ! (for later chapters, as each says).`) + '\n'
+        : chalk.green(`\nReady for every chapter, 3.1–${CHAPTERS.at(-1)!.tag}.\n`),
   );
   return code;
 }
