@@ -89,7 +89,7 @@ test('no cgroup is left after the container exits', async () => {
 });
 
 test('a killed runtime takes its container along; cleanup removes the cgroup it left', async () => {
-  const marker = `cg-rtkill-${Date.now()}`;
+  const marker = `cg-rtkill-${process.pid}-${Date.now()}`;
   const runtime = startCli(STAGE, ['run', '-m', '64m', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const sh = await waitForProcess(marker, 'sh');

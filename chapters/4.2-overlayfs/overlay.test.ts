@@ -52,7 +52,7 @@ test('no write layer is left after exit, after a failure to start, after a kill'
   assert.is(missing.code, 127, missing.stderr);
   assert.equal(leftovers(), [], 'after a command that was not found');
 
-  const marker = `overlay-kill-${Date.now()}`;
+  const marker = `overlay-kill-${process.pid}-${Date.now()}`;
   const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root }));
   process.kill(await waitForProcess(marker, 'sh'), 'SIGKILL');
   const killed = await done;

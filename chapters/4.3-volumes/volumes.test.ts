@@ -111,7 +111,7 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
 
 test('the volume survives kill -9 of the container', async () => {
   const vol = hostPath('killed');
-  const marker = `vol-kill-${Date.now()}`;
+  const marker = `vol-kill-${process.pid}-${Date.now()}`;
   const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root: t.root }));
   const pid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
@@ -125,7 +125,7 @@ test('the volume survives kill -9 of the container', async () => {
 
 test('the volume survives kill -9 of the runtime; the container goes with it', async () => {
   const vol = hostPath('runtime-killed');
-  const marker = `vol-rtkill-${Date.now()}`;
+  const marker = `vol-rtkill-${process.pid}-${Date.now()}`;
   const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const shPid = await waitForProcess(marker, 'sh');

@@ -71,7 +71,7 @@ test('exit codes pass through: 0, 7, 127 for a missing command, 137 for SIGKILL'
 
 test('SIGTERM to exec reaches the command; exec exits 143', async () => {
   await startBox();
-  const m = `exec-term-${Date.now()}`;
+  const m = `exec-term-${process.pid}-${Date.now()}`;
   // Short sleeps: a long one would outlive its shell and hold the output pipe open.
   const child = startCli(STAGE, ['exec', 'box', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`], { root: t.root });
   // The exit, not the end of its output: a command that survived would hold the pipe open.

@@ -46,7 +46,7 @@ test("the host's environment stays out, except a -e KEY that asks for it", async
 });
 
 test('exec runs with the container’s environment', async () => {
-  const m = `env-${Date.now()}`;
+  const m = `env-${process.pid}-${Date.now()}`;
   const r = await mydocker(['run', '-d', '--name', 'e', '-e', 'GREETING=hello there', '-e', 'PATH=/bin:/usr/bin', 'sh', '-c', `sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
   await waitForProcess(m, 'sh');
