@@ -58,7 +58,10 @@ export async function withContainer<T>(id: string, fn: (id: string) => Promise<T
   const dir = containerDir(id, root);
   fs.mkdirSync(dir, { recursive: true });
   const owner = path.join(dir, 'owner');
-  fs.writeFileSync(owner, processIdentity(process.pid)!);
+  // Written beside and renamed into place: another runtime's cleanupStale must never
+  // read a half-written (empty) owner file and take the container for a dead one.
+  fs.writeFileSync(`${owner}.tmp-${process.pid}`, processIdentity(process.pid)!);
+  fs.renameSync(`${owner}.tmp-${process.pid}`, owner);
   try {
     return await fn(id);
   } finally {
@@ -126,35 +129,41 @@ export function removeContainerFiles(id: string, root?: string): boolean {
   return true;
 }
 
-/** Remove every container whose runtime is gone. Returns the ids removed. */
-export function cleanupStale(root?: string): string[] {
+/**
+ * Clean up after every container whose runtime is gone: `removed` went entirely;
+ * `cleaned` are kept containers (chapter 5.2 on) whose cgroup and write layer went while
+ * their state and log stay until `rm`.
+ */
+export function cleanupStale(root?: string): { removed: string[]; cleaned: string[] } {
+  const removed: string[] = [];
+  const cleaned: string[] = [];
   let ids: string[];
   try {
     ids = fs.readdirSync(containersDir(root));
   } catch {
-    return [];
+    return { removed, cleaned };
   }
-  const removed: string[] = [];
   for (const id of ids) {
     const dir = containerDir(id, root);
     if (ownerAlive(dir)) continue;
     log.debug(`cleanup: container ${id} was left by a runtime that is gone`);
-    if (keptUntilRm(dir)) removeWorkingFiles(id, root);
-    else if (removeContainerFiles(id, root)) removed.push(id);
+    if (keptUntilRm(dir)) {
+      if (removeWorkingFiles(id, root)) cleaned.push(id);
+    } else if (removeContainerFiles(id, root)) removed.push(id);
   }
-  return removed;
+  return { removed, cleaned };
 }
 
 /**
  * For a kept container whose runtime is gone: remove its cgroup and everything in its
  * directory but KEPT_FILES, and the owner file last, so it is not visited again.
  */
-function removeWorkingFiles(id: string, root?: string): void {
+function removeWorkingFiles(id: string, root?: string): boolean {
   const dir = containerDir(id, root);
   const mounted = hostMountsUnder(dir);
   if (mounted.length) {
     log.warn(`cleanup: not cleaning ${dir}: still mounted on the host: ${mounted.join(', ')}`);
-    return;
+    return false;
   }
   for (const cg of cgroupDirsNamed(cgroupName(id))) {
     try {
@@ -167,4 +176,5 @@ function removeWorkingFiles(id: string, root?: string): void {
     if (!KEPT_FILES.includes(name) && name !== 'owner') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
   fs.rmSync(path.join(dir, 'owner'), { force: true });
+  return true;
 }

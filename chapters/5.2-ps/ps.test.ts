@@ -128,7 +128,9 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   process.kill(statOf(sh)!.ppid, 'SIGKILL');
   await waitGone(sh);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
-  expectCode(await mydocker(['cleanup']), 0);
+  const cleanup = await mydocker(['cleanup']);
+  expectCode(cleanup, 0);
+  assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\), kept until rm: [0-9a-f]{12}$/m);
   assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(t.before);

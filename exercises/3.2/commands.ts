@@ -18,8 +18,11 @@ export const commands: Record<string, Command> = {
   cleanup: {
     summary: 'Remove what killed runtimes left behind (cgroups, write layers)',
     run: () => {
-      const ids = cleanupStale();
-      console.log(ids.length ? `removed ${ids.length} stale container(s): ${ids.join(' ')}` : 'nothing to clean up');
+      const { removed, cleaned } = cleanupStale();
+      const lines = [];
+      if (removed.length) lines.push(`removed ${removed.length} stale container(s): ${removed.join(' ')}`);
+      if (cleaned.length) lines.push(`cleaned up after ${cleaned.length} ended container(s), kept until rm: ${cleaned.join(' ')}`);
+      console.log(lines.length ? lines.join('\n') : 'nothing to clean up');
       return 0;
     },
   },
