@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { perTest, REPO, runCli, runtimeCgroups, startCli, waitFor } from '../../src/testing/harness.ts';
-import { alive, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { findProcesses, perTest, REPO, runCli, runtimeCgroups, startCli, waitFor } from '../../src/testing/harness.ts';
+import { alive, cmdlineOf, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.4', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -82,14 +82,7 @@ test('SIGTERM to exec reaches the command', async () => {
   const early = exited.then((code) => assert.unreachable(`exec ended (exit ${code}) before its command ran: ${stderr}`));
   // The command itself, in the container: not the host sh that starts nsenter, whose
   // arguments carry the same marker.
-  const inContainer = () =>
-    fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).find((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sh\0-c\0${script}\0`;
-      } catch {
-        return false;
-      }
-    });
+  const inContainer = () => findProcesses(m, 'sh').find((pid) => cmdlineOf(pid) === `sh -c ${script}`);
   const sh = await Promise.race([waitFor(inContainer, 20_000, 'the command in the container'), early as Promise<never>]);
   early.catch(() => undefined); // from here on its exit is what the test waits for
   child.kill('SIGTERM');
