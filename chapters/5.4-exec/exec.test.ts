@@ -82,7 +82,7 @@ test('SIGTERM to exec reaches the command', async () => {
   const early = exited.then((code) => assert.unreachable(`exec ended (exit ${code}) before its command ran: ${stderr}`));
   // The command itself, in the container: not the host sh that starts nsenter, whose
   // arguments carry the same marker.
-  const inContainer = () => findProcesses(m, 'sh').find((pid) => cmdlineOf(pid) === `sh -c ${script}`);
+  const inContainer = () => findProcesses(m, 'sh').find((pid) => cmdlineOf(pid).trim() === `sh -c ${script}`);
   const sh = await Promise.race([waitFor(inContainer, 20_000, 'the command in the container'), early as Promise<never>]);
   early.catch(() => undefined); // from here on its exit is what the test waits for
   child.kill('SIGTERM');
