@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { exitCodeOf, NotImplemented, UsageError } from './errors.ts';
 import { flagHelp, type FlagSpec } from './flags.ts';
-import { log, setDebug } from './log.ts';
+import { endQuietlyOnClosedStdout, log, setDebug } from './log.ts';
 import { SysError } from './sys.ts';
 
 export interface Command {
@@ -80,11 +80,7 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
   // reads and parses that certificate bundle first: about 40 ms of each container start
   // on the machines this is tested on (docs/performance.md). Not passed on.
   delete process.env.NODE_EXTRA_CA_CERTS;
-  // `mydocker logs web | head`: the reader closed the pipe, which is not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? 0);
-  });
+  endQuietlyOnClosedStdout();
   const stage = selfPath.split('/').slice(-3, -1).join('/'); // e.g. solutions/4.3
   let args = [...argv];
   while (args[0] === '--debug' || args[0] === '-D') {

@@ -29,3 +29,14 @@ export const log = {
     write(chalk.red('mydocker: error:'), msg);
   },
 };
+
+/**
+ * End quietly when whoever reads our stdout stops (`mydocker logs web | head`,
+ * `npm run hint 4.3 | head`): an EPIPE there is the reader being done, not an error.
+ */
+export function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}

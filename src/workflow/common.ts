@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { CHAPTERS, chapterDir, type Chapter } from '../chapters.ts';
+import { endQuietlyOnClosedStdout } from '../log.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -147,11 +148,7 @@ export function writeOwned(file: string, content: string | Buffer, env: NodeJS.P
 
 /** Run a script's main: a WorkflowError becomes one red line and its exit code, never a stack. */
 export async function runScript(main: () => Promise<number> | number): Promise<void> {
-  // `npm run hint 4.3 | head`: the reader closed the pipe; that is not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  endQuietlyOnClosedStdout();
   try {
     process.exitCode = await main();
   } catch (err) {
