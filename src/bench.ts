@@ -110,6 +110,11 @@ async function main(argv: string[]): Promise<number> {
       name,
       run: () => must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root, ...env }),
     });
+    // The floor for any design that runs Node twice (runtime + init): two bare starts.
+    const floor = (name: string, env?: NodeJS.ProcessEnv): Runner => ({
+      name,
+      run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
+    });
     const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
@@ -117,8 +122,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +10 MB', ['run', 'true'], big10),
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
-      // The floor for any design that runs Node twice (runtime + init): two bare starts.
-      { name: 'floor: node -e 0, twice', run: () => (must(process.execPath, ['-e', '0']), must(process.execPath, ['-e', '0'])) },
+      floor('floor: node -e 0, twice'),
     ];
     // Some machines set NODE_EXTRA_CA_CERTS for every process; then each Node start
     // first reads that certificate bundle. The runtime does not pass it to its init,
@@ -127,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
       const unset = { NODE_EXTRA_CA_CERTS: undefined };
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
-        { name: 'floor, NODE_EXTRA_CA_CERTS unset', run: () => (must(process.execPath, ['-e', '0'], unset), must(process.execPath, ['-e', '0'], unset)) },
+        floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
       );
       notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start), the floor twice`);
     }
