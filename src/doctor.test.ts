@@ -19,6 +19,7 @@ import {
   checkCgroupVersion,
   checkController,
   checkKernel,
+  checkNode,
   checkNamespace,
   checkOverlay,
   checkRoot,
@@ -236,6 +237,14 @@ test('kernel versions: 5.11+ ok, older 5.x/4.x fail from chapter 3.3 (close_rang
   assert.match(k510.label, 'close_range');
   assert.is(checkKernel('4.19.0').chapter, '3.3');
   assert.is(checkKernel('3.10.0-1160.el7.x86_64').chapter, '3.1');
+});
+
+test('node: 20.19 or newer (require of an ES module, for the lazily loaded chalk)', () => {
+  for (const v of ['20.19.0', '20.20.2', '21.0.0', '22.1.0']) assert.is(checkNode(v).status, 'ok', v);
+  for (const v of ['18.20.4', '20.0.0', '20.18.3']) {
+    assert.is(checkNode(v).status, 'fail', v);
+    assert.match(checkNode(v).fix!, '20.19');
+  }
 });
 
 test('root: uid and CAP_SYS_ADMIN', () => {

@@ -178,15 +178,19 @@ export function mountOf(p: string, mounts: MountInfo[]): MountInfo | undefined {
 
 // ---- the checks ----
 
+/**
+ * Node 20.19 or newer: from 20.19 on, `require` loads an ES module (the logger loads
+ * chalk that way, only when it first prints: src/log.ts), and uvu's `-r tsx` works.
+ */
 export function checkNode(version = process.versions.node): CheckResult {
-  const major = Number(version.split('.')[0]);
-  return major >= 20
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 20 || (major === 20 && minor >= 19)
     ? { id: 'node', status: 'ok', label: `Node.js ${version}`, value: version }
     : {
         id: 'node',
         status: 'fail',
         label: `Node.js ${version} is too old`,
-        fix: 'install Node.js 20 or newer (docs/setup.md: NodeSource or your distribution), then rm -rf node_modules && npm ci',
+        fix: 'install Node.js 20.19 or newer (docs/setup.md: NodeSource or your distribution), then rm -rf node_modules && npm ci',
         value: version,
         chapter: '3.1',
       };

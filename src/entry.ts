@@ -80,7 +80,6 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
   // reads and parses that certificate bundle first: about 40 ms of each container start
   // on the machines this is tested on (docs/performance.md). Not passed on.
   delete process.env.NODE_EXTRA_CA_CERTS;
-  endQuietlyOnClosedStdout();
   const stage = selfPath.split('/').slice(-3, -1).join('/'); // e.g. solutions/4.3
   let args = [...argv];
   while (args[0] === '--debug' || args[0] === '-D') {
@@ -88,6 +87,12 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
     args = args.slice(1);
   }
   const name = args[0];
+  // Hidden commands (init, a detached container's monitor) are the runtime talking to
+  // itself: they print nothing for a reader, and init's stdout is the container's, to
+  // be handed to the command untouched. Touching process.stdout makes Node build a
+  // stream on fd 1 (for a pipe, a socket that sets it non-blocking) and costs a start
+  // several milliseconds, so only the commands a user reads get the EPIPE handler.
+  if (!(name && commands[name]?.hidden)) endQuietlyOnClosedStdout();
   try {
     if (!name || name === '--help' || name === '-h' || name === 'help') {
       process.stdout.write(usage(stage, commands) + '\n');

@@ -1,8 +1,31 @@
 // The runtime's logger. Machinery: everything the runtime says goes to stderr, so the
 // container's own output on stdout is never mixed with it or decorated.
 // `--debug` (or MYDOCKER_DEBUG=1) turns on the detail lines.
+//
+// chalk is loaded on the first line logged, not at start: a container start that goes
+// well logs nothing, and loading chalk (it makes Node set up its stdio streams) was
+// about 17 ms of every start, paid twice: by the runtime and by the container's init
+// (docs/performance.md). `require` of an ES module needs Node 20.19 or newer.
+// Once init has pivoted into the container's root, node_modules is out of reach: what
+// init says from there goes out without colors.
 
-import chalk from 'chalk';
+import { createRequire } from 'node:module';
+
+type Paint = (text: string) => string;
+let paints: Record<'gray' | 'cyan' | 'yellow' | 'red', Paint> | undefined;
+
+function paint(): NonNullable<typeof paints> {
+  if (!paints) {
+    try {
+      paints = (createRequire(import.meta.url)('chalk') as typeof import('chalk')).default;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+      const plain: Paint = (text) => text;
+      paints = { gray: plain, cyan: plain, yellow: plain, red: plain };
+    }
+  }
+  return paints;
+}
 
 let debugOn = process.env.MYDOCKER_DEBUG === '1';
 
@@ -17,16 +40,16 @@ function write(prefix: string, msg: string): void {
 
 export const log = {
   debug(msg: string): void {
-    if (debugOn) write(chalk.gray('debug'), chalk.gray(msg));
+    if (debugOn) write(paint().gray('debug'), paint().gray(msg));
   },
   info(msg: string): void {
-    write(chalk.cyan('mydocker'), msg);
+    write(paint().cyan('mydocker'), msg);
   },
   warn(msg: string): void {
-    write(chalk.yellow('mydocker: warning:'), msg);
+    write(paint().yellow('mydocker: warning:'), msg);
   },
   error(msg: string): void {
-    write(chalk.red('mydocker: error:'), msg);
+    write(paint().red('mydocker: error:'), msg);
   },
 };
 

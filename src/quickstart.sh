@@ -12,9 +12,9 @@ if [ "$(id -u)" != 0 ]; then
   echo "quickstart: run me as root: sudo $0 $*" >&2
   exit 1
 fi
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "quickstart: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none))." >&2
-  echo "  Debian/Ubuntu: see docs/setup.md (NodeSource or the distribution's nodejs 20 package)." >&2
+if ! command -v node >/dev/null || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "quickstart: Node.js 20.19 or newer is needed (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "  Debian/Ubuntu: see docs/setup.md (NodeSource, or Debian 13's nodejs package)." >&2
   exit 1
 fi
 if ! dpkg -s busybox-static >/dev/null 2>&1; then
