@@ -13,13 +13,15 @@
 //   image 10 MB / 500 MB the bundled stage on an image with a 10 MB or 500 MB file added
 //   4 volumes            the bundled stage with four -v mounts
 //   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
+//   floor: start flow    src/bench-floor.ts: DESIGN's start flow with no chapter's work
+//                        (two Node starts, koffi in each, unshare, spawn, execve)
 // and the runtime's peak RSS (VmHWM) while a container runs.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleStage } from './bundle.ts';
+import { bundleFile, bundleStage } from './bundle.ts';
 import { CHAPTERS } from './chapters.ts';
 import { REPO } from './testing/harness.ts';
 
@@ -115,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
       name,
       run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
     });
+    // DESIGN's start flow and nothing else (src/bench-floor.ts).
+    const flowFloor = bundleFile(path.join(REPO, 'src/bench-floor.ts'), 'bench/floor.mjs');
     const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
@@ -123,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
       floor('floor: node -e 0, twice'),
+      { name: 'floor: the start flow alone (src/bench-floor.ts)', run: () => must(process.execPath, [flowFloor]) },
     ];
     // Some machines set NODE_EXTRA_CA_CERTS for every process; then each Node start
     // first reads that certificate bundle. The runtime does not pass it to its init,
@@ -132,8 +137,9 @@ async function main(argv: string[]): Promise<number> {
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
+        { name: 'floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', run: () => must(process.execPath, [flowFloor], unset) },
       );
-      notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start), the floor twice`);
+      notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`);
     }
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
     let n = 0;

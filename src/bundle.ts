@@ -18,14 +18,19 @@ const CACHE = path.join(REPO, 'node_modules/.cache/mydocker');
 /** Bundle `<stageDir>/main.ts` and return the path of the .mjs to run. */
 export function bundleStage(stageDir: string): string {
   const rel = path.relative(REPO, path.resolve(stageDir)); // e.g. solutions/4.3
-  const out = path.join(CACHE, rel, 'main.mjs');
+  return bundleFile(path.join(REPO, rel, 'main.ts'), path.join(rel, 'main.mjs'));
+}
+
+/** Bundle one TypeScript entry point into the cache as `outRel`; returns its path. */
+export function bundleFile(entry: string, outRel: string): string {
+  const out = path.join(CACHE, outRel);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   // Build beside the target and rename: runs started at the same moment never see a
   // half-written file.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   try {
     esbuild.buildSync({
-      entryPoints: [path.join(REPO, rel, 'main.ts')],
+      entryPoints: [entry],
       outfile: tmp,
       bundle: true,
       platform: 'node',
