@@ -1,0 +1,59 @@
+// Unit test of the start path's budget (issue: container start latency). Every Node
+// process of a container start (the runtime and the container's init) loads the whole
+// stage bundle, so whatever the bundle imports at its top, both pay on every start.
+// This test holds the line: a stage bundle's static imports are koffi and a few of
+// Node's own modules; everything else (tar, execa, chalk, node:crypto) is loaded where
+// it is used. docs/performance.md has the measurements behind each of these.
+//
+//   node --import tsx node_modules/uvu/bin.js src 'bundle\.test\.ts$'
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bundleFile, bundleStage } from './bundle.ts';
+import { CHAPTERS } from './chapters.ts';
+import { REPO } from './testing/harness.ts';
+
+/** What a start may load: the syscall bindings and the Node modules the flow uses. */
+const START_IMPORTS = new Set(['koffi', 'node:child_process', 'node:fs', 'node:module', 'node:os', 'node:path', 'node:url']);
+
+/** The modules a bundle imports statically (at its top), not through `import()`. */
+function staticImports(code: string): string[] {
+  const found = new Set<string>();
+  for (const m of code.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?$/gm)) found.add(m[1]!);
+  return [...found].sort();
+}
+
+test('staticImports reads the import lines esbuild writes, and not import()', () => {
+  const code = [
+    'import { fileURLToPath } from "node:url";',
+    'import koffi from "koffi";',
+    'import "side-effect";',
+    'import {',
+    '  a,',
+    '  b',
+    '} from "multi-line";',
+    'const loadTar = () => import("tar");',
+    '  const { execa } = await import("execa");',
+  ].join('\n');
+  assert.equal(staticImports(code), ['koffi', 'multi-line', 'node:url', 'side-effect']);
+});
+
+for (const { tag } of CHAPTERS) {
+  const dir = path.join(REPO, 'solutions', tag);
+  if (!fs.existsSync(path.join(dir, 'main.ts'))) continue;
+  test(`stage ${tag}: a start loads only ${[...START_IMPORTS].join(', ')}`, () => {
+    const extra = staticImports(fs.readFileSync(bundleStage(dir), 'utf8')).filter((m) => !START_IMPORTS.has(m));
+    assert.equal(extra, [], `loaded at every start, by the runtime and by init: ${extra.join(', ')} (load it where it is used; docs/performance.md)`);
+  });
+}
+
+test('the bench floor (src/bench-floor.ts) loads no more than a stage may', () => {
+  const code = fs.readFileSync(bundleFile(path.join(REPO, 'src/bench-floor.ts'), 'bench/floor.mjs'), 'utf8');
+  const imports = staticImports(code);
+  assert.ok(imports.includes('koffi'), imports.join(', '));
+  assert.equal(imports.filter((m) => !START_IMPORTS.has(m)), []);
+});
+
+test.run();
