@@ -5,6 +5,8 @@
 //
 //   sudo npm run bench                  30 rounds
 //   sudo npm run bench -- --rounds 50
+//   sudo npm run bench -- --against REV also the final stage as it was at git revision
+//                                       REV, side by side: a change measured on its own
 //
 // What is timed, each round, in turn:
 //   mydocker (bundled)   node <final stage bundle> run true      — what `npm run chapter` runs
@@ -68,6 +70,17 @@ function ociBundle(base: string, rootfs: string): string {
   return dir;
 }
 
+/** The final stage as it was at git revision `rev`, bundled (its npm packages are ours). */
+function bundleAt(rev: string, base: string): string {
+  const tree = path.join(base, 'against');
+  fs.mkdirSync(tree);
+  // git archive | tar: the sources of that revision, without touching this checkout.
+  execFileSync('sh', ['-c', 'git -C "$1" archive --format=tar "$2" solutions src | tar -x -C "$3"', 'sh', REPO, rev, tree], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const main = path.join(tree, 'solutions', CHAPTERS.at(-1)!.tag, 'main.ts');
+  if (!fs.existsSync(main)) throw new Error(`bench: ${rev} has no solutions/${CHAPTERS.at(-1)!.tag}/main.ts`);
+  return bundleFile(main, path.join('bench', `at-${rev.replace(/[^\w.-]/g, '_')}`, 'main.mjs'));
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -98,6 +111,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const i = argv.indexOf('--rounds');
   const rounds = i >= 0 ? Number(argv[i + 1]) : 30;
+  const a = argv.indexOf('--against');
+  const against = a >= 0 ? argv[a + 1] : undefined;
+  if (a >= 0 && !against) {
+    console.error('bench: --against needs a git revision, e.g. --against HEAD~1');
+    return 125;
+  }
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-bench-'));
   try {
     const bundle = bundleStage(STAGE);
@@ -129,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
       floor('floor: node -e 0, twice'),
       { name: 'floor: the start flow alone (src/bench-floor.ts)', run: () => must(process.execPath, [flowFloor]) },
     ];
+    const old = against ? bundleAt(against, base) : undefined;
+    if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
     // Some machines set NODE_EXTRA_CA_CERTS for every process; then each Node start
     // first reads that certificate bundle. The runtime does not pass it to its init,
     // but the runtime itself pays it: shown with and without, side by side.
@@ -139,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
         { name: 'floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', run: () => must(process.execPath, [flowFloor], unset) },
       );
+      if (old) runners.push(mydocker(`mydocker at ${against} (bundled), NODE_EXTRA_CA_CERTS unset`, ['run', 'true'], plain, [old], unset));
       notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`);
     }
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
