@@ -146,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
       floor('floor: node -e 0, twice'),
-      { name: 'floor: the start flow alone (src/bench-floor.ts)', run: () => must(process.execPath, [flowFloor]) },
+      { name: 'floor: the start flow alone (src/bench-floor.ts)', run: () => must(process.execPath, [flowFloor, 'run']) },
     ];
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
@@ -158,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
-        { name: 'floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', run: () => must(process.execPath, [flowFloor], unset) },
+        { name: 'floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', run: () => must(process.execPath, [flowFloor, 'run'], unset) },
       );
       if (old) runners.push(mydocker(`mydocker at ${against} (bundled), NODE_EXTRA_CA_CERTS unset`, ['run', 'true'], plain, [old], unset));
       notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`);
