@@ -11,8 +11,7 @@ export function showCommand(argv: string[]): string {
   return argv.map((a) => (a === '' || /[\s'"\\$`*?]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
 }
 
-/** "2026-11-29 01:02:03", local time (the book's format). */
-/** A time as `ps` and `images` show it: local time, to the second. */
+/** A time as `ps` and `images` show it: "2026-11-29 01:02:03", local time (the book's format). */
 export function showTime(when: string | Date): string {
   const d = new Date(when);
   const p = (n: number) => String(n).padStart(2, '0');
@@ -21,7 +20,7 @@ export function showTime(when: string | Date): string {
 
 export function psRows(states: ContainerState[]): string[][] {
   // TODO(5.2): one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED
-  throw new NotImplemented('5.2', 'one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED', 'exercises/5.2/ps.ts:23');
+  throw new NotImplemented('5.2', 'one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED', 'exercises/5.2/ps.ts:22');
 }
 
 /** Columns padded to their widest cell, two spaces apart (like Go's tabwriter). */
