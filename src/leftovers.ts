@@ -60,8 +60,9 @@ export async function withContainer<T>(id: string, fn: (id: string) => Promise<T
   const owner = path.join(dir, 'owner');
   // Written beside and renamed into place: another runtime's cleanupStale must never
   // read a half-written (empty) owner file and take the container for a dead one.
-  fs.writeFileSync(`${owner}.tmp-${process.pid}`, processIdentity(process.pid)!);
-  fs.renameSync(`${owner}.tmp-${process.pid}`, owner);
+  const tmp = `${owner}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, processIdentity(process.pid)!);
+  fs.renameSync(tmp, owner);
   try {
     return await fn(id);
   } finally {
