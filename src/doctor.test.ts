@@ -316,6 +316,10 @@ test('a missing tool only warns, with the install command', () => {
   assert.is(r.status, 'warn');
   assert.is(r.fix, 'sudo dnf install iptables-nft');
   assert.is(r.chapter, '6');
+  const strace = checkTool('strace', [path.join(TMP, 'empty-bin')], 'debian');
+  assert.is(strace.status, 'warn');
+  assert.is(strace.fix, 'sudo apt-get install strace');
+  assert.match(strace.label, /chapter 3\.3: a test watches/);
 });
 
 test('distribution family from os-release', () => {

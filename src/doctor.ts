@@ -93,6 +93,13 @@ const INSTALL: Record<string, Record<Distro, string>> = {
     suse: 'sudo zypper install iproute2',
     other: 'install iproute2',
   },
+  strace: {
+    debian: 'sudo apt-get install strace',
+    fedora: 'sudo dnf install strace',
+    arch: 'sudo pacman -S strace',
+    suse: 'sudo zypper install strace',
+    other: 'install strace',
+  },
   iptables: {
     debian: 'sudo apt-get install iptables',
     fedora: 'sudo dnf install iptables-nft',
@@ -545,9 +552,10 @@ export function checkRootPropagation(mountinfo = '/proc/self/mountinfo'): CheckR
   return { id, status: 'ok', label: '/ is a private mount', value: 'private' };
 }
 
-// ---- tools for later chapters ----
+// ---- tools for later chapters (and for the tests) ----
 
 const TOOLS: { name: string; pkg: keyof typeof INSTALL; chapter: string; why: string }[] = [
+  { name: 'strace', pkg: 'strace', chapter: '3.3', why: 'a test watches the runtime\'s system calls' },
   { name: 'nsenter', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
   { name: 'unshare', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
   { name: 'ip', pkg: 'ip', chapter: '6', why: 'networks' },

@@ -87,12 +87,19 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
     args = args.slice(1);
   }
   const name = args[0];
-  // Hidden commands (init, a detached container's monitor) are the runtime talking to
-  // itself: they print nothing for a reader, and init's stdout is the container's, to
-  // be handed to the command untouched. Touching process.stdout makes Node build a
-  // stream on fd 1 (for a pipe, a socket that sets it non-blocking) and costs a start
-  // several milliseconds, so only the commands a user reads get the EPIPE handler.
-  if (!(name && commands[name]?.hidden)) endQuietlyOnClosedStdout();
+  // Touching process.stdout or process.stderr makes Node build a stream on the fd: for a
+  // pipe, a socket that sets the pipe non-blocking. Hidden commands (init, a detached
+  // container's monitor) are the runtime talking to itself: they print nothing for a
+  // reader, and init's stdio is the container's, to be handed to the command untouched.
+  if (!(name && commands[name]?.hidden)) {
+    endQuietlyOnClosedStdout();
+    // A container's stdout and stderr are the runtime's own open files, and a file's
+    // O_NONBLOCK is one flag for every process holding it. Node builds process.stderr
+    // lazily, even for an internal check as a socket closes (init's pipe, when init
+    // execs the command). Built now, before any container starts, it never flips the
+    // flag under a running command (init clears it before exec: 3.1's prepareStdio).
+    void process.stderr;
+  }
   try {
     if (!name || name === '--help' || name === '-h' || name === 'help') {
       process.stdout.write(usage(stage, commands) + '\n');

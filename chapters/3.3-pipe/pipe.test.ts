@@ -2,7 +2,9 @@
 // found on PATH, runs inside its cgroup from its first instruction, and starts with
 // fds 0, 1, 2 only.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -72,6 +74,28 @@ test('fds 0-2 are blocking and plain (not close-on-exec) in the container', asyn
     assert.is(f & 0o4000, 0, 'O_NONBLOCK is set');
     assert.is(f & 0o2000000, 0, 'O_CLOEXEC is set');
   }
+});
+
+test("once init is started, the runtime leaves its stdio's flags alone", async () => {
+  // The container's 0–2 are the runtime's: the same open files, whose O_NONBLOCK is one
+  // for every process holding them. Init clears it before exec; if the runtime set it
+  // afterwards (Node does, the first time it builds process.stderr on a pipe), the
+  // command would find it set — the test above catches that only when it loses the race.
+  // strace without -f follows the runtime's main thread, where its JavaScript runs.
+  if (spawnSync('strace', ['-V']).error) {
+    assert.unreachable('strace is not installed: apt-get install strace (Debian/Ubuntu); npm run doctor says how elsewhere');
+  }
+  const trace = path.join(t.root, 'runtime.strace');
+  const r = await runCli(STAGE, ['run', 'true'], {
+    root: t.root,
+    under: ['strace', '-qq', '-o', trace, '-e', 'trace=clone,clone3,fork,vfork,ioctl,fcntl'],
+  });
+  assert.is(r.code, 0, r.stderr);
+  const lines = fs.readFileSync(trace, 'utf8').split('\n');
+  const spawned = lines.findIndex((l) => /^(clone3?|v?fork)\(/.test(l) && !l.includes('CLONE_THREAD'));
+  assert.ok(spawned >= 0, `no process creation in the trace:\n${lines.join('\n')}`);
+  const flips = lines.slice(spawned).filter((l) => /^(ioctl\([012], FIONBIO|fcntl\([012], F_SETFL)/.test(l));
+  assert.equal(flips, [], 'the runtime changed the flags of fds it shares with the container');
 });
 
 test('the command runs with no_new_privs: setuid binaries cannot raise it', async () => {

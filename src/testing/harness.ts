@@ -70,6 +70,8 @@ export interface RunOpts {
   timeoutMs?: number;
   /** Run the stage from its sources through tsx instead of its bundle. */
   viaTsx?: boolean;
+  /** A command to run the CLI under, e.g. ['strace', '-o', file]: the CLI's argv follows it. */
+  under?: string[];
 }
 
 const bundles = new Map<string, string>();
@@ -107,7 +109,8 @@ export function startCli(stage: string, args: string[], opts: RunOpts): ChildPro
 }
 
 function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
-  return spawn(process.execPath, [...cliArgv(stage, opts.viaTsx), ...args], {
+  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...cliArgv(stage, opts.viaTsx), ...args];
+  return spawn(file!, argv, {
     cwd: REPO,
     env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
