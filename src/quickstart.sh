@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's quick start, as one command on a fresh Debian/Ubuntu machine:
 #   sudo ./src/quickstart.sh
-# installs what the workshop needs (busybox-static, the npm packages), checks the
-# machine, and starts the chapter 4.3 container with a volume:
+# installs what the workshop needs (busybox-static, the npm packages) and what its
+# tests need (strace for a chapter 3.3 test, chromium for the docs rendering check, so
+# that `sudo npm test` runs as it does in CI), checks the machine, and starts the
+# chapter 4.3 container with a volume:
 #   npm run chapter 4.3 -- run -ti -v /root/volume:/test sh
 # Extra arguments replace that run command, e.g. sudo ./src/quickstart.sh run -ti sh
 set -euo pipefail
@@ -17,9 +19,13 @@ if ! command -v node >/dev/null || ! node -e 'const [a, b] = process.versions.no
   echo "  Debian/Ubuntu: see docs/setup.md (NodeSource, or Debian 13's nodejs package)." >&2
   exit 1
 fi
-if ! dpkg -s busybox-static >/dev/null 2>&1; then
+missing=()
+for pkg in busybox-static strace chromium; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq busybox-static
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent doctor || true
