@@ -25,7 +25,18 @@ for pkg in busybox-static strace chromium; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt-get update -qq
+  # Ubuntu ships chromium as a snap only (no deb to install): skip what apt cannot offer.
+  install=()
+  for pkg in "${missing[@]}"; do
+    policy=$(apt-cache policy "$pkg" 2>/dev/null || true)
+    if [[ $policy == *"Candidate: "[0-9]* ]]; then
+      install+=("$pkg")
+    else
+      echo "quickstart: apt offers no $pkg package here; skipped (see docs/setup.md)" >&2
+    fi
+  done
+  [ ${#install[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${install[@]}"
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent doctor || true
