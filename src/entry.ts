@@ -95,9 +95,10 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
     endQuietlyOnClosedStdout();
     // A container's stdout and stderr are the runtime's own open files, and a file's
     // O_NONBLOCK is one flag for every process holding it. Node builds process.stderr
-    // lazily, even for an internal check as a socket closes (init's pipe, when init
-    // execs the command). Built now, before any container starts, it never flips the
-    // flag under a running command (init clears it before exec: 3.1's prepareStdio).
+    // lazily, even for an internal check as a socket closes (init's pipe, once init has
+    // read its configuration, racing init's last steps). Built now, before any container
+    // starts, it never flips the flag under a running command (init clears it before
+    // exec: 3.1's prepareStdio).
     void process.stderr;
   }
   try {

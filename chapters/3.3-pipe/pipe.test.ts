@@ -80,7 +80,8 @@ test("once init is started, the runtime leaves its stdio's flags alone", async (
   // The container's 0–2 are the runtime's: the same open files, whose O_NONBLOCK is one
   // for every process holding them. Init clears it before exec; if the runtime set it
   // afterwards (Node does, the first time it builds process.stderr on a pipe), the
-  // command would find it set — the test above catches that only when it loses the race.
+  // command would find it set. The test above sees that only when the runtime's change
+  // happens to come after init's clear; this one sees the change itself.
   // strace without -f follows the runtime's main thread, where its JavaScript runs.
   if (spawnSync('strace', ['-V']).error) {
     assert.unreachable('strace is not installed: apt-get install strace (Debian/Ubuntu); npm run doctor says how elsewhere');
