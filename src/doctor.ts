@@ -645,7 +645,7 @@ function main(argv: string[]): number {
     fails
       ? chalk.red(`\n${fails} problem${fails > 1 ? 's' : ''} to fix before chapters 3.1–4.3 run here (docs/troubleshooting.md).\n`)
       : warns
-        ? chalk.green(`\nReady for chapters 3.1–4.3.`) + chalk.yellow(` ${warns} note${warns > 1 ? 's' : ''} marked ! (for later chapters, as each says).`) + '\n'
+        ? chalk.green(`\nReady for chapters 3.1–4.3.`) + chalk.yellow(` ${warns} note${warns > 1 ? 's' : ''} marked ! (for later chapters or for the tests, as each says).`) + '\n'
         : chalk.green(`\nReady for every chapter, 3.1–${CHAPTERS.at(-1)!.tag}.\n`),
   );
   return code;
