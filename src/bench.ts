@@ -138,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
     });
     // DESIGN's start flow and nothing else (src/bench-floor.ts).
     const flowFloor = bundleFile(path.join(REPO, 'src/bench-floor.ts'), 'bench/floor.mjs');
+    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({ name, run: () => must(process.execPath, [flowFloor, 'run'], env) });
     const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
@@ -146,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
       floor('floor: node -e 0, twice'),
-      { name: 'floor: the start flow alone (src/bench-floor.ts)', run: () => must(process.execPath, [flowFloor, 'run']) },
+      startFlow('floor: the start flow alone (src/bench-floor.ts)'),
     ];
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
@@ -158,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
-        { name: 'floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', run: () => must(process.execPath, [flowFloor, 'run'], unset) },
+        startFlow('floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', unset),
       );
       if (old) runners.push(mydocker(`mydocker at ${against} (bundled), NODE_EXTRA_CA_CERTS unset`, ['run', 'true'], plain, [old], unset));
       notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`);
