@@ -12,6 +12,7 @@ import {
   perTest,
   startCli,
   startSession,
+  uniqueName,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
@@ -74,7 +75,7 @@ test('exit codes pass through: 0 and 3', async () => {
 });
 
 test('a container killed by SIGKILL exits 137', async () => {
-  const marker = `mydocker-test-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('mydocker-test');
   const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; echo ${marker}`], { root: t.root });
   const done = collect(child);
   // The container's PID 1 is the shell; find it on the host by its command line.

@@ -15,6 +15,7 @@ import {
   runtimeCgroups,
   startCli,
   startSession,
+  uniqueName,
   waitFor,
   waitForProcess,
 } from '../../src/testing/harness.ts';
@@ -89,7 +90,7 @@ test('no cgroup is left after the container exits', async () => {
 });
 
 test('a killed runtime takes its container along; cleanup removes the cgroup it left', async () => {
-  const marker = `cg-rtkill-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('cg-rtkill');
   const runtime = startCli(STAGE, ['run', '-m', '64m', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const sh = await waitForProcess(marker, 'sh');

@@ -10,6 +10,7 @@ import {
   collect,
   perTest,
   startCli,
+  uniqueName,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
@@ -52,7 +53,7 @@ test('no write layer is left after exit, after a failure to start, after a kill'
   assert.is(missing.code, 127, missing.stderr);
   assert.equal(leftovers(), [], 'after a command that was not found');
 
-  const marker = `overlay-kill-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('overlay-kill');
   const done = collect(startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root }));
   process.kill(await waitForProcess(marker, 'sh'), 'SIGKILL');
   const killed = await done;

@@ -14,6 +14,7 @@ import {
   hostState,
   perTest,
   startCli,
+  uniqueName,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
@@ -111,7 +112,7 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
 
 test('the volume survives kill -9 of the container', async () => {
   const vol = hostPath('killed');
-  const marker = `vol-kill-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('vol-kill');
   const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root: t.root }));
   const pid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
@@ -125,7 +126,7 @@ test('the volume survives kill -9 of the container', async () => {
 
 test('the volume survives kill -9 of the runtime; the container goes with it', async () => {
   const vol = hostPath('runtime-killed');
-  const marker = `vol-rtkill-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('vol-rtkill');
   const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root: t.root });
   const done = collect(runtime);
   const shPid = await waitForProcess(marker, 'sh');
@@ -151,7 +152,7 @@ test('a symlink in the image cannot lead a volume out of the container root', as
   const built = await mydocker(['run', 'true']);
   assert.is(built.code, 0, built.stderr);
   const image = path.join(t.root, 'images/busybox/rootfs');
-  const name = `mydocker-escape-${process.pid}-${Date.now()}`;
+  const name = uniqueName('mydocker-escape');
   fs.symlinkSync('/etc', path.join(image, 'abs-link'));
   fs.symlinkSync('../../../../../../etc', path.join(image, 'rel-link'));
   const vol = hostPath('escape');

@@ -17,6 +17,7 @@ import {
   runCli,
   stageDir,
   startSession,
+  uniqueName,
   waitForProcess,
   type HostState,
   type Session,
@@ -50,7 +51,7 @@ const containerIds = () => (fs.existsSync(path.join(root, 'containers')) ? fs.re
 
 /** Start a container that writes, prints "ready" and sleeps; its id and its shell's pid. */
 async function startWriter(script: string, extra: string[] = []): Promise<{ s: Session; id: string; sh: number }> {
-  const marker = `commit-${process.pid}-${Date.now()}`;
+  const marker = uniqueName('commit');
   const s = startSession(STAGE, ['run', ...extra, 'sh', '-c', `${script}; echo ready; sleep 1000; : ${marker}`], { root });
   await s.waitOutput(/ready/);
   const sh = await waitForProcess(marker, 'sh');

@@ -11,6 +11,7 @@ import {
   perTest,
   runtimeCgroups,
   stageAtLeast,
+  uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
 import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForProcess } from './helpers.ts';
@@ -23,7 +24,7 @@ const KEEPS_STATE = stageAtLeast('5.1', '5.2');
 const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
-const marker = () => `detach-${process.pid}-${Date.now()}`;
+const marker = () => uniqueName('detach');
 
 /** What a container that ended leaves under the state root. */
 async function assertEndedClean(): Promise<void> {

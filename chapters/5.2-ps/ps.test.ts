@@ -11,6 +11,7 @@ import {
   assertHostClean,
   perTest,
   startSession,
+  uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
 import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForProcess } from '../5.1-detach/helpers.ts';
@@ -21,7 +22,7 @@ const STAGE = t.stage;
 const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
-const marker = () => `ps-${process.pid}-${Date.now()}`;
+const marker = () => uniqueName('ps');
 
 /** `ps` as rows of cells (columns are two or more spaces apart; COMMAND may hold single spaces). */
 async function ps(): Promise<Record<string, string>[]> {

@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collect, perTest, startCli, waitFor } from '../../src/testing/harness.ts';
+import { collect, perTest, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.3', { afterEach: killAllContainers });
@@ -51,7 +51,7 @@ test('a megabyte of output arrives complete', async () => {
 });
 
 test('without -f, logs returns at once with what is there while the container runs', async () => {
-  const m = `logs-${process.pid}-${Date.now()}`;
+  const m = uniqueName('logs');
   expectCode(await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`]), 0);
   await waitForProcess(m, 'sh');
   let out = { stdout: '', stderr: '' };
@@ -63,7 +63,7 @@ test('without -f, logs returns at once with what is there while the container ru
 });
 
 test('logs -f follows the log until the container ends', async () => {
-  const m = `follow-${process.pid}-${Date.now()}`;
+  const m = uniqueName('follow');
   expectCode(await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`]), 0);
   const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root: t.root });
   let seen = '';
@@ -79,7 +79,7 @@ test('logs -f follows the log until the container ends', async () => {
 });
 
 test('a foreground container has no log; an unknown container is an error', async () => {
-  const m = `fg-${process.pid}-${Date.now()}`;
+  const m = uniqueName('fg');
   const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root });
   const fgDone = collect(fg);
   const sh = await waitForProcess(m, 'sh');

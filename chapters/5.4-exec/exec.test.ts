@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findProcesses, perTest, REPO, runCli, runtimeCgroups, startCli, waitFor } from '../../src/testing/harness.ts';
+import { findProcesses, perTest, REPO, runCli, runtimeCgroups, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
 import { alive, cmdlineOf, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.4', { afterEach: killAllContainers });
@@ -17,7 +17,7 @@ const expectCode = (r: { code: number | null; stderr: string }, code: number) =>
 
 /** Start a detached container named `name` that made /made-inside; its init's host pid. */
 async function startBox(name = 'box'): Promise<number> {
-  const m = `exec-${process.pid}-${Date.now()}`;
+  const m = uniqueName('exec');
   const r = await mydocker(['run', '-d', '--name', name, 'sh', '-c', `echo inside > /made-inside; sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
   return waitForProcess(m, 'sh');
@@ -71,7 +71,7 @@ test('exit codes pass through: 0, 7, 127 for a missing command, 137 for SIGKILL'
 
 test('SIGTERM to exec reaches the command', async () => {
   await startBox();
-  const m = `exec-term-${process.pid}-${Date.now()}`;
+  const m = uniqueName('exec-term');
   // Short sleeps: a long one would outlive its shell and hold the output pipe open.
   const script = `while :; do sleep 0.1; done; : ${m}`;
   const child = startCli(STAGE, ['exec', 'box', 'sh', '-c', script], { root: t.root });

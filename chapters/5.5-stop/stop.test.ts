@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, collect, perTest, startCli } from '../../src/testing/harness.ts';
+import { assertHostClean, collect, perTest, startCli, uniqueName } from '../../src/testing/harness.ts';
 import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.5', { afterEach: killAllContainers });
@@ -13,7 +13,7 @@ const STAGE = t.stage;
 const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
-const marker = () => `stop-${process.pid}-${Date.now()}`;
+const marker = () => uniqueName('stop');
 
 async function status(name: string): Promise<string | undefined> {
   const ps = await mydocker(['ps']);

@@ -10,6 +10,7 @@ import {
   collect,
   perTest,
   startCli,
+  uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
 import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
@@ -20,7 +21,7 @@ const STAGE = t.stage;
 const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
-const marker = () => `rm-${process.pid}-${Date.now()}`;
+const marker = () => uniqueName('rm');
 const containers = () => (fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : []);
 const names = () => (fs.existsSync(path.join(t.root, 'names')) ? fs.readdirSync(path.join(t.root, 'names')) : []);
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, perTest, runCli } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, runCli, uniqueName } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.7', { afterEach: killAllContainers });
@@ -19,7 +19,7 @@ const expectCode = (r: { code: number | null; stderr: string }, code: number) =>
 
 /** Make image `name` by committing a container that wrote /etc/flavor = name. */
 async function makeImage(name: string): Promise<void> {
-  const m = `img-${name}-${process.pid}-${Date.now()}`;
+  const m = uniqueName(`img-${name}`);
   const r = await mydocker(['run', '-d', '--name', `maker-${name}`, 'sh', '-c', `echo ${name} > /etc/flavor; echo ready; sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
   await waitForProcess(m, 'sh');
@@ -43,7 +43,7 @@ test('a committed image runs: the new container sees the committed files', async
 test('two containers from different images run side by side, each with its own write layer', async () => {
   await makeImage('alpha');
   await makeImage('beta');
-  const m = `side-${process.pid}-${Date.now()}`;
+  const m = uniqueName('side');
   for (const img of ['alpha', 'beta']) {
     const r = await mydocker(['run', '-d', '--name', `c-${img}`, img, 'sh', '-c', `echo mine > /written; sleep 1000; : ${m}-${img}`]);
     assert.is(r.code, 0, r.stderr);

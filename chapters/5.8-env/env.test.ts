@@ -5,7 +5,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, perTest, runCli } from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, runCli, uniqueName } from '../../src/testing/harness.ts';
 import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
 
 const t = perTest(test, '5.8', { afterEach: killAllContainers });
@@ -46,7 +46,7 @@ test("the host's environment stays out, except a -e KEY that asks for it", async
 });
 
 test('exec runs with the container’s environment', async () => {
-  const m = `env-${process.pid}-${Date.now()}`;
+  const m = uniqueName('env');
   const r = await mydocker(['run', '-d', '--name', 'e', '-e', 'GREETING=hello there', '-e', 'PATH=/bin:/usr/bin', 'sh', '-c', `sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
   await waitForProcess(m, 'sh');

@@ -299,6 +299,14 @@ export function hostNamespaces(): Record<string, string> {
 }
 
 /**
+ * `prefix` made unique to this test process and moment, e.g. a marker in a command's
+ * arguments that findProcesses can tell from those of tests running side by side.
+ */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now()}`;
+}
+
+/**
  * Wait until a process matching findProcesses(needle, comm) exists; its host pid.
  * Fails at once (with the CLI's stderr) if the CLI started last has ended meanwhile.
  */

@@ -13,6 +13,7 @@ import {
   perTest,
   runCli,
   startCli,
+  uniqueName,
   waitForProcess,
 } from '../harness.ts';
 
@@ -53,7 +54,7 @@ function fdsOf(pid: number): string[] {
 test('the runtime holds no namespace or state-root fd while its container runs', async () => {
   const counts: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const marker = `fd-check-${process.pid}-${Date.now()}-${i}`;
+    const marker = `${uniqueName('fd-check')}-${i}`;
     const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
     const done = collect(child);
     const sh = await waitForProcess(marker, 'sh');
