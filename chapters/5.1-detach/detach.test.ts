@@ -14,7 +14,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
-import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForProcess } from './helpers.ts';
+import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.1', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -43,7 +43,7 @@ test('run -d prints the id and returns; the container runs on under its monitor'
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^[0-9a-f]{12}\n$/, 'stdout is the id alone');
   assert.ok(Date.now() - started < 15_000, 'run -d waited for the container');
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   await waitFor(() => (fs.existsSync(path.join(vol, 'f')) ? true : undefined), 10_000, 'the volume file');
   // The CLI is gone; the container's parent is the monitor, leader of its own session.
   const monitor = statOf(sh)!.ppid;
@@ -66,7 +66,7 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
 test('the container dies with its monitor (PR_SET_PDEATHSIG); cleanup removes what is left', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const monitor = statOf(sh)!.ppid;
   process.kill(monitor, 'SIGKILL');
   await waitGone(sh);
@@ -93,7 +93,7 @@ test('several detached containers run side by side', async () => {
   for (const r of runs) expectCode(r, 0);
   const ids = runs.map((r) => r.stdout.trim());
   assert.is(new Set(ids).size, 3, `ids: ${ids}`);
-  for (const i of [1, 2, 3]) await waitForProcess(`${m}-${i}`, 'sh');
+  for (const i of [1, 2, 3]) await waitForDetachedProcess(`${m}-${i}`, 'sh');
   // A cgroup each: on v1 one per container in the memory hierarchy, on v2 one per container.
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   assert.is(runtimeCgroups().filter((c) => v2 || c.startsWith('/sys/fs/cgroup/memory/')).length, 3);

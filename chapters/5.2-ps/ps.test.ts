@@ -14,7 +14,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
-import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForProcess } from '../5.1-detach/helpers.ts';
+import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.2', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -41,7 +41,7 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
   const r = await mydocker(['run', '-d', '--name', 'web', 'sh', '-c', `sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
   const id = r.stdout.trim();
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const other = await mydocker(['run', '-d', 'sleep', '1000']);
   assert.is(other.code, 0, other.stderr);
   const rows = await ps();
@@ -65,7 +65,7 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
 test('a name is unique: a second container of that name is refused (125), the first runs on', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'dup', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   for (const args of [['run', '-d', '--name', 'dup', 'true'], ['run', '--name', 'dup', 'true']]) {
     const r = await mydocker(args);
     assert.is(r.code, 125, r.stderr);
@@ -108,7 +108,7 @@ test('a foreground container is listed while it runs and removed when it ends', 
   const m = marker();
   const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], { root: t.root });
   await s.waitOutput(/ready/);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const fg = await row('fg');
   assert.is(fg?.STATUS, 'running');
   assert.is(fg?.PID, String(sh));
@@ -125,7 +125,7 @@ test('a foreground container is listed while it runs and removed when it ends', 
 test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   process.kill(statOf(sh)!.ppid, 'SIGKILL');
   await waitGone(sh);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');

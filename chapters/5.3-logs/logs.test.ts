@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collect, perTest, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
-import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.3', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -53,7 +53,7 @@ test('a megabyte of output arrives complete', async () => {
 test('without -f, logs returns at once with what is there while the container runs', async () => {
   const m = uniqueName('logs');
   expectCode(await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`]), 0);
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   let out = { stdout: '', stderr: '' };
   for (let i = 0; i < 100 && out.stdout !== 'first\n'; i++) {
     out = await mydocker(['logs', 'long']);
@@ -82,7 +82,7 @@ test('a foreground container has no log; an unknown container is an error', asyn
   const m = uniqueName('fg');
   const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root });
   const fgDone = collect(fg);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const r = await mydocker(['logs', 'fg']);
   assert.is(r.code, 125, r.stderr);
   assert.match(r.stderr, /runs in the foreground/);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findProcesses, perTest, REPO, runCli, runtimeCgroups, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
-import { alive, cmdlineOf, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { alive, cmdlineOf, killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.4', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -20,7 +20,7 @@ async function startBox(name = 'box'): Promise<number> {
   const m = uniqueName('exec');
   const r = await mydocker(['run', '-d', '--name', name, 'sh', '-c', `echo inside > /made-inside; sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
-  return waitForProcess(m, 'sh');
+  return waitForDetachedProcess(m, 'sh');
 }
 
 test("exec runs in every namespace of the container and in its root", async () => {

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertHostClean, collect, perTest, startCli, uniqueName } from '../../src/testing/harness.ts';
-import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { alive, keptFiles, killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.5', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -23,7 +23,7 @@ async function status(name: string): Promise<string | undefined> {
 test('a container that handles SIGTERM ends at once with its own exit code', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'polite', 'sh', '-c', `trap 'exit 3' TERM; while :; do sleep 0.1; done; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const started = Date.now();
   const r = await mydocker(['stop', 'polite']);
   assert.is(r.code, 0, r.stderr);
@@ -38,7 +38,7 @@ test('a container that handles SIGTERM ends at once with its own exit code', asy
 test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited (137)', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'stubborn', 'sh', '-c', `while :; do sleep 0.1; done; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const started = Date.now();
   const r = await mydocker(['stop', '-t', '2', 'stubborn']);
   const took = Date.now() - started;
@@ -53,8 +53,8 @@ test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited 
 test('stop -t 0 kills at once; several containers at a time', async () => {
   const m = marker();
   for (const n of ['a', 'b']) expectCode(await mydocker(['run', '-d', '--name', n, 'sh', '-c', `sleep 1000; : ${m}-${n}`]), 0);
-  await waitForProcess(`${m}-a`, 'sh');
-  await waitForProcess(`${m}-b`, 'sh');
+  await waitForDetachedProcess(`${m}-a`, 'sh');
+  await waitForDetachedProcess(`${m}-b`, 'sh');
   const r = await mydocker(['stop', '-t', '0', 'a', 'b']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, 'a\nb\n');
@@ -85,7 +85,7 @@ test('a foreground container can be stopped from another terminal', async () => 
   const m = marker();
   const fg = startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root });
   const done = collect(fg);
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   const r = await mydocker(['stop', '-t', '1', 'fg']);
   assert.is(r.code, 0, r.stderr);
   assert.is((await done).code, 137);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertHostClean, perTest } from '../../src/testing/harness.ts';
-import { killAllContainers } from '../5.1-detach/helpers.ts';
+import { killAllContainers } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.6', { afterEach: killAllContainers });
 const STAGE = t.stage;

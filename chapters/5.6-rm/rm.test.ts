@@ -13,7 +13,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
-import { alive, keptFiles, killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { alive, keptFiles, killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.6', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -61,7 +61,7 @@ test('rm removes an exited container: state, log, name; the name is free again',
 test('rm refuses a running container; rm -f kills it and removes everything', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'busy', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
-  const sh = await waitForProcess(m, 'sh');
+  const sh = await waitForDetachedProcess(m, 'sh');
   const refused = await mydocker(['rm', 'busy']);
   assert.is(refused.code, 125, refused.stderr);
   assert.match(refused.stderr, /container busy is running: stop it first/);
@@ -83,7 +83,7 @@ test('rm -f kills with SIGKILL and sends no SIGTERM first (a TERM handler never 
     const script = `trap "echo TERM >> /data/term-${i}" TERM; while :; do :; done; : ${m}`;
     expectCode(await mydocker(['run', '-d', '--name', `trap${i}`, '-v', `${vol}:/data`, 'sh', '-c', script]), 0);
   }
-  for (const m of ms) await waitForProcess(m, 'sh');
+  for (const m of ms) await waitForDetachedProcess(m, 'sh');
   expectCode(await mydocker(['rm', '-f', 'trap0', 'trap1', 'trap2', 'trap3']), 0);
   assert.equal(fs.readdirSync(vol), [], 'a TERM handler ran');
   assert.equal(containers(), []);
@@ -98,7 +98,7 @@ test("rm never removes a volume's data", async () => {
   assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'precious\n');
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`]), 0);
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
   expectCode(await mydocker(['rm', '-f', 'live']), 0);
   assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more']);
@@ -108,7 +108,7 @@ test("rm never removes a volume's data", async () => {
 test('rm -f of a foreground container: its run exits 137 and leaves nothing', async () => {
   const m = marker();
   const done = collect(startCli(STAGE, ['run', '--name', 'fg', 'sh', '-c', `sleep 1000; : ${m}`], { root: t.root }));
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   const r = await mydocker(['rm', '-f', 'fg']);
   assert.is(r.code, 0, r.stderr);
   assert.is((await done).code, 137);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertHostClean, perTest, runCli, uniqueName } from '../../src/testing/harness.ts';
-import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.7', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -22,7 +22,7 @@ async function makeImage(name: string): Promise<void> {
   const m = uniqueName(`img-${name}`);
   const r = await mydocker(['run', '-d', '--name', `maker-${name}`, 'sh', '-c', `echo ${name} > /etc/flavor; echo ready; sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   for (let i = 0; i < 100 && !(await mydocker(['logs', `maker-${name}`])).stdout.includes('ready'); i++) await new Promise((res) => setTimeout(res, 100));
   const c = await mydocker(['commit', `maker-${name}`, name]);
   assert.is(c.code, 0, c.stderr);
@@ -47,7 +47,7 @@ test('two containers from different images run side by side, each with its own w
   for (const img of ['alpha', 'beta']) {
     const r = await mydocker(['run', '-d', '--name', `c-${img}`, img, 'sh', '-c', `echo mine > /written; sleep 1000; : ${m}-${img}`]);
     assert.is(r.code, 0, r.stderr);
-    await waitForProcess(`${m}-${img}`, 'sh');
+    await waitForDetachedProcess(`${m}-${img}`, 'sh');
   }
   for (const img of ['alpha', 'beta']) {
     const r = await mydocker(['exec', `c-${img}`, 'cat', '/etc/flavor', '/written']);

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assertHostClean, perTest, runCli, uniqueName } from '../../src/testing/harness.ts';
-import { killAllContainers, waitForProcess } from '../5.1-detach/helpers.ts';
+import { killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.8', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -49,7 +49,7 @@ test('exec runs with the container’s environment', async () => {
   const m = uniqueName('env');
   const r = await mydocker(['run', '-d', '--name', 'e', '-e', 'GREETING=hello there', '-e', 'PATH=/bin:/usr/bin', 'sh', '-c', `sleep 1000; : ${m}`]);
   assert.is(r.code, 0, r.stderr);
-  await waitForProcess(m, 'sh');
+  await waitForDetachedProcess(m, 'sh');
   const ex = await mydocker(['exec', 'e', 'env'], { MYDOCKER_TEST_SECRET: 'x' });
   assert.is(ex.code, 0, ex.stderr);
   // Exactly the container's variables: nothing of the host's (its PWD included).

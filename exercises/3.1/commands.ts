@@ -2,7 +2,7 @@
 // Chapter 3.1 — the commands this stage understands: `run`, and the hidden `init`
 // that `run` starts inside the new namespaces. Later stages extend this table.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { parseRunArgs, runHelp } from './cli.ts';
 import { init } from './init.ts';
 import { run } from './run.ts';

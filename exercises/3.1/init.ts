@@ -7,12 +7,12 @@
 // and Node's worker threads stay behind in the host's namespaces. Synchronous calls run
 // on the main thread, the one that will execve.
 
-import { log } from '../../src/log.ts';
-import { mount, MS, prctl, PR_SET_PDEATHSIG, unshare } from '../../src/sys.ts';
+import { log } from '../../src/runtime/log.ts';
+import { mount, MS, prctl, PR_SET_PDEATHSIG, unshare } from '../../src/runtime/sys.ts';
 import os from 'node:os';
 import { execCommand } from './exec.ts';
 import { CHILD_NAMESPACES } from './namespaces.ts';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 /** If the runtime dies (even by SIGKILL), the kernel kills the container too (man 2 prctl). */
 export function dieWithParent(): void {

@@ -4,7 +4,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 /** Signals the runtime forwards to the container (like `docker run`'s sig-proxy). */
 export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

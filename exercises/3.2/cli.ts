@@ -2,7 +2,7 @@
 // Chapter 3.2 — `run` gains the resource flags. The book's spellings (-cpushare,
 // -cpuset) are accepted next to Docker's (--cpu-shares, --cpuset-cpus).
 
-import type { FlagSpec } from '../../src/flags.ts';
+import type { FlagSpec } from '../../src/runtime/flags.ts';
 import { parseRunArgs as parseBase, RUN_FLAGS as BASE_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../../solutions/3.1/cli.ts';
 import { parseResources, type Resources } from './cgroups/resources.ts';
 

@@ -6,15 +6,15 @@
 // Note the race the book has here: init is already running when its pid is added, so
 // its first instructions run outside the limits. Chapter 3.3 closes it with a pipe.
 
-import { withContainer } from '../../src/leftovers.ts';
-import { cgroupName } from '../../src/state.ts';
-import { log } from '../../src/log.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
+import { log } from '../../src/runtime/log.ts';
 import { spawnInit } from '../../solutions/3.1/namespaces.ts';
 import { waitForExit } from '../../solutions/3.1/wait.ts';
 import { createCgroup } from './cgroups/cgroup.ts';
 import type { RunOptions } from './cli.ts';
 import { newContainerId } from './container-id.ts';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 export function run(opts: RunOptions): Promise<number> {
   // withContainer records this runtime as the container's owner, so if it is killed

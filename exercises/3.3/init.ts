@@ -5,12 +5,12 @@
 // event loop, anything the host passed down) is marked close-on-exec, so none of them
 // leaks into the container — the class of bug behind runc's CVE-2024-21626.
 
-import { log } from '../../src/log.ts';
-import { cloexecFrom, prctl, PR_SET_NO_NEW_PRIVS, sethostname } from '../../src/sys.ts';
+import { log } from '../../src/runtime/log.ts';
+import { cloexecFrom, prctl, PR_SET_NO_NEW_PRIVS, sethostname } from '../../src/runtime/sys.ts';
 import { execCommand } from '../../solutions/3.1/exec.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../../solutions/3.1/init.ts';
 import { readConfig } from './pipe.ts';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 /** What the parent sends init through the pipe (later chapters add to it). */
 export interface ContainerConfig {

@@ -2,7 +2,7 @@
 // Chapter 3.3 — the stage's entry point. `npm run chapter 3.3 -- run -ti -m 100m sh` lands here;
 // the commands themselves are listed in commands.ts.
 
-import { runMain } from '../../src/entry.ts';
+import { runMain } from '../../src/runtime/entry.ts';
 import { commands } from './commands.ts';
 
 await runMain(import.meta.url, commands);

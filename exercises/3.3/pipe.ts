@@ -13,7 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import { RuntimeError, NotImplemented } from '../../src/errors.ts';
+import { RuntimeError, NotImplemented } from '../../src/runtime/errors.ts';
 
 /** The fd on which init finds the pipe. */
 export const CONFIG_FD = 3;

@@ -3,8 +3,8 @@
 // fourth fd (the pipe) instead of the command in its argv, and the parent writes the
 // command only after init is in its cgroup.
 
-import { withContainer } from '../../src/leftovers.ts';
-import { cgroupName } from '../../src/state.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 import { spawnInit } from '../../solutions/3.1/namespaces.ts';
 import { waitForExit } from '../../solutions/3.1/wait.ts';
 import { createCgroup } from '../../solutions/3.2/cgroups/cgroup.ts';
@@ -13,7 +13,7 @@ import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { reportOom } from '../../solutions/3.2/run.ts';
 import type { ContainerConfig } from './init.ts';
 import { sendConfig } from './pipe.ts';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 /**
  * Start container `id` with `config` sent to its init, limited by opts.resources, and

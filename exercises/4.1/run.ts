@@ -6,9 +6,9 @@
 // Note: the container writes straight into the image's files here, so a file created
 // in one container is still there in the next. Chapter 4.2 fixes that with layers.
 
-import { ensureImage } from '../../src/image.ts';
-import { withContainer } from '../../src/leftovers.ts';
-import { stateRoot } from '../../src/state.ts';
+import { ensureImage } from '../../src/runtime/image.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import type { RunOptions } from '../../solutions/3.2/cli.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runContainer } from '../../solutions/3.3/run.ts';

@@ -3,7 +3,7 @@
 // 4.1: the root is the overlay of image and write layer, mounted here, inside the
 // container's mount namespace.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../../solutions/3.1/init.ts';
 import { execInContainer } from '../../solutions/3.3/init.ts';
 import { readConfig } from '../../solutions/3.3/pipe.ts';

@@ -3,9 +3,9 @@
 // 4.1: make the workspace before the container starts and remove it after it ends, so
 // the image is never changed and nothing of the container stays on disk.
 
-import { ensureImage } from '../../src/image.ts';
-import { withContainer } from '../../src/leftovers.ts';
-import { stateRoot } from '../../src/state.ts';
+import { ensureImage } from '../../src/runtime/image.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import type { RunOptions } from '../../solutions/3.2/cli.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runContainer } from '../../solutions/3.3/run.ts';

@@ -18,11 +18,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, NotImplemented } from '../../src/errors.ts';
-import { hostMountsUnder } from '../../src/leftovers.ts';
-import { log } from '../../src/log.ts';
-import { containerDir } from '../../src/state.ts';
-import { mount } from '../../src/sys.ts';
+import { RuntimeError, NotImplemented } from '../../src/runtime/errors.ts';
+import { hostMountsUnder } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
+import { containerDir } from '../../src/runtime/state.ts';
+import { mount } from '../../src/runtime/sys.ts';
 
 export interface Workspace {
   /** <state root>/containers/<id>: everything of this container on disk */

@@ -3,9 +3,9 @@
 // directories, and pass the volumes to init. Removing the workspace afterwards is safe
 // for the volumes' data: their mounts existed only in the container's namespace.
 
-import { ensureImage } from '../../src/image.ts';
-import { withContainer } from '../../src/leftovers.ts';
-import { stateRoot } from '../../src/state.ts';
+import { ensureImage } from '../../src/runtime/image.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runContainer } from '../../solutions/3.3/run.ts';
 import { createWorkspace, removeWorkspace } from '../../solutions/4.2/workspace.ts';

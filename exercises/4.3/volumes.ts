@@ -14,8 +14,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
-import { mount, MS } from '../../src/sys.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { mount, MS } from '../../src/runtime/sys.ts';
 
 export interface Volume {
   /** absolute path on the host */

@@ -3,9 +3,9 @@
 // At this stage a container is named by its id (or the start of it): `hostname` is not
 // set yet, so find it with `ls /var/lib/mydocker/containers`; chapter 5.2 adds names and `ps`.
 
-import type { Command } from '../../src/entry.ts';
-import { UsageError } from '../../src/errors.ts';
-import { stateRoot } from '../../src/state.ts';
+import type { Command } from '../../src/runtime/entry.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { commands as base } from '../../solutions/4.3/commands.ts';
 import { commitContainer, resolveContainerId } from './commit.ts';
 

@@ -16,11 +16,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
-import { importImage, imagesDir } from '../../src/image.ts';
-import { cgroupDirsNamed } from '../../src/leftovers.ts';
-import { log } from '../../src/log.ts';
-import { cgroupName, containersDir } from '../../src/state.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { importImage, imagesDir } from '../../src/runtime/image.ts';
+import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
+import { cgroupName, containersDir } from '../../src/runtime/state.ts';
 
 /** The host pid of container `id`'s init, or undefined when the container is not running. */
 export function findInit(id: string): number | undefined {

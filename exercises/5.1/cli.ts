@@ -4,8 +4,8 @@
 // this runtime gives a detached container no terminal to attach to later (Docker
 // accepts -dit because `docker attach` can reach the terminal it keeps).
 
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import type { FlagSpec, FlagValues } from '../../src/flags.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import type { FlagSpec, FlagValues } from '../../src/runtime/flags.ts';
 import { parseRunArgs as parse32, runHelp as baseHelp } from '../../solutions/3.2/cli.ts';
 import { RUN_FLAGS as BASE_FLAGS, type RunOptions as BaseOptions } from '../../solutions/4.3/cli.ts';
 import { parseVolumes } from '../../solutions/4.3/volumes.ts';

@@ -2,7 +2,7 @@
 // Chapter 5.1 — the commands of this stage: `run -d`, and the hidden `monitor` that
 // watches a detached container in its place.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { runCommand } from '../../solutions/3.1/commands.ts';
 import { commands as base } from '../../solutions/4.4/commands.ts';
 import { parseRunArgs, runHelp } from './cli.ts';

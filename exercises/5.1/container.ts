@@ -11,7 +11,7 @@ import type { RunOptions } from '../../solutions/3.2/cli.ts';
 import { reportOom } from '../../solutions/3.2/run.ts';
 import type { ContainerConfig } from '../../solutions/3.3/init.ts';
 import { sendConfig } from '../../solutions/3.3/pipe.ts';
-import { cgroupName } from '../../src/state.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 
 export async function runContainer<C extends ContainerConfig>(
   id: string,

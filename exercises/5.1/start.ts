@@ -6,9 +6,9 @@
 // by the caller (the CLI of a detached run prints it before the monitor starts) and
 // hooks at the two moments later chapters need: started (pid known) and ended.
 
-import { ensureImage } from '../../src/image.ts';
-import { withContainer } from '../../src/leftovers.ts';
-import { stateRoot } from '../../src/state.ts';
+import { ensureImage } from '../../src/runtime/image.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { createWorkspace, removeWorkspace } from '../../solutions/4.2/workspace.ts';
 import type { RunOptions } from '../../solutions/4.3/cli.ts';
 import type { ContainerConfig } from '../../solutions/4.3/init.ts';

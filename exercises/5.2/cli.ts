@@ -2,7 +2,7 @@
 // Chapter 5.2 — `run` gains --name: a name of the user's choosing, unique among the
 // containers (names.ts); without it one is made up.
 
-import type { FlagSpec } from '../../src/flags.ts';
+import type { FlagSpec } from '../../src/runtime/flags.ts';
 import { parseRunArgs as parse51, RUN_FLAGS as BASE_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../../solutions/5.1/cli.ts';
 import { checkName } from './names.ts';
 

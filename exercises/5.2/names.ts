@@ -11,8 +11,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import { containerDir, stateRoot } from '../../src/state.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { containerDir, stateRoot } from '../../src/runtime/state.ts';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 

@@ -13,15 +13,15 @@
 // container needs, so they do not copy this file.
 
 import fs from 'node:fs';
-import { processIdentity } from '../../src/leftovers.ts';
-import { containerDir } from '../../src/state.ts';
+import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { containerDir } from '../../src/runtime/state.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runDetached } from '../../solutions/5.1/detach.ts';
 import { startContainer, type StartHooks } from '../../solutions/5.1/start.ts';
 import type { RunOptions } from './cli.ts';
 import { claimName, releaseName } from './names.ts';
 import { readState, updateState, writeState, type ContainerState } from './state.ts';
-import { NotImplemented } from '../../src/errors.ts';
+import { NotImplemented } from '../../src/runtime/errors.ts';
 
 /** What a container needs beyond 4.3's options (later chapters fill it in). */
 export interface Launch {

@@ -17,9 +17,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import { processIdentity } from '../../src/leftovers.ts';
-import { containerDir, containersDir } from '../../src/state.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { containerDir, containersDir } from '../../src/runtime/state.ts';
 import type { Volume } from '../../solutions/4.3/volumes.ts';
 
 export const STATE_FILE = 'config.json';

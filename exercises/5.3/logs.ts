@@ -10,8 +10,8 @@
 // has no log.
 
 import fs from 'node:fs';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../../solutions/5.1/detach.ts';
 import { findContainer, isRunning, readState } from '../../solutions/5.2/state.ts';
 

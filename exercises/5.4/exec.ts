@@ -25,10 +25,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
-import { cgroupDirsNamed } from '../../src/leftovers.ts';
-import { cgroupName } from '../../src/state.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
+import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 import { containerEnv } from '../../solutions/3.1/exec.ts';
 import { FORWARDED_SIGNALS } from '../../solutions/3.1/wait.ts';
 import { findContainer, isRunning } from '../../solutions/5.2/state.ts';

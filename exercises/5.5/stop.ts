@@ -16,10 +16,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
-import { ownerAlive } from '../../src/leftovers.ts';
-import { containerDir } from '../../src/state.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
+import { ownerAlive } from '../../src/runtime/leftovers.ts';
+import { containerDir } from '../../src/runtime/state.ts';
 import { findContainer, isRunning, readState, type ContainerState } from '../../solutions/5.2/state.ts';
 
 export const STOP_FLAGS: FlagSpec[] = [

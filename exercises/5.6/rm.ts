@@ -9,11 +9,11 @@
 // the container's directory; and removeContainerFiles (src/leftovers.ts) refuses to
 // delete anything through a mount the host still shows there.
 
-import { RuntimeError, UsageError, NotImplemented } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
-import { removeContainerFiles } from '../../src/leftovers.ts';
-import { log } from '../../src/log.ts';
-import { containerDir } from '../../src/state.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
+import { removeContainerFiles } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
+import { containerDir } from '../../src/runtime/state.ts';
 import { releaseName } from '../../solutions/5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../../solutions/5.2/state.ts';
 import { settled, signalContainer, waitUntil } from '../../solutions/5.5/stop.ts';

@@ -4,9 +4,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/errors.ts';
-import { imagesDir, listImages } from '../../src/image.ts';
-import { stateRoot } from '../../src/state.ts';
+import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { imagesDir, listImages } from '../../src/runtime/image.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { showTime, table } from '../../solutions/5.2/ps.ts';
 
 /** 2312192 → "2.2MB" (powers of 1000, as docker images shows them). */

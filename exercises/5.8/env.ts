@@ -7,8 +7,8 @@
 // in the state, so that `exec` (chapter 5.4) starts its commands with it too. init
 // looks the command up on the container's PATH — the user's, if -e PATH= gave one.
 
-import { EXIT, UsageError, NotImplemented } from '../../src/errors.ts';
-import { execve, prctl, PR_SET_NO_NEW_PRIVS, SysError } from '../../src/sys.ts';
+import { EXIT, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { execve, prctl, PR_SET_NO_NEW_PRIVS, SysError } from '../../src/runtime/sys.ts';
 import { containerEnv, DEFAULT_PATH, ExecError, lookPath, prepareStdio } from '../../solutions/3.1/exec.ts';
 import { closeInheritedFds } from '../../solutions/3.3/init.ts';
 

@@ -2,7 +2,7 @@
 // Chapter 5.8 — init execs the command with the container's environment. Compared with
 // 4.3: the last step is execWithEnv (env.ts) instead of execInContainer.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../../solutions/3.1/init.ts';
 import { readConfig } from '../../solutions/3.3/pipe.ts';
 import { mountSpecialFilesystems } from '../../solutions/4.1/init.ts';

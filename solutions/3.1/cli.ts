@@ -1,9 +1,9 @@
 // Chapter 3.1 — the `run` command line: which flags exist and what they mean.
-// Parsing itself is machinery (src/flags.ts); this file only declares the flags and
+// Parsing itself is machinery (src/runtime/flags.ts); this file only declares the flags and
 // checks what the chapter needs.
 
-import { UsageError } from '../../src/errors.ts';
-import { flagHelp, parseFlags, type FlagSpec, type FlagValues } from '../../src/flags.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
+import { flagHelp, parseFlags, type FlagSpec, type FlagValues } from '../../src/runtime/flags.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'tty', aliases: ['t'], kind: 'bool', help: "Attach the container to this terminal (the book's -ti)" },

@@ -4,8 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT } from '../../src/errors.ts';
-import { clearCloexecAndNonblock, execve, SysError } from '../../src/sys.ts';
+import { EXIT } from '../../src/runtime/errors.ts';
+import { clearCloexecAndNonblock, execve, SysError } from '../../src/runtime/sys.ts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

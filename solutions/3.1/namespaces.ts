@@ -10,8 +10,8 @@
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
-import { selfCommand } from '../../src/entry.ts';
-import { CLONE, setns, unshare } from '../../src/sys.ts';
+import { selfCommand } from '../../src/runtime/entry.ts';
+import { CLONE, setns, unshare } from '../../src/runtime/sys.ts';
 
 /** The namespaces init enters itself (the PID namespace comes from the parent). */
 export const CHILD_NAMESPACES = CLONE.NEWUTS | CLONE.NEWNS | CLONE.NEWIPC | CLONE.NEWNET;

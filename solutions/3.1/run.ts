@@ -1,7 +1,7 @@
 // Chapter 3.1 — `run`, the parent's side: start init in new namespaces, wait for it,
 // and exit the way the container did.
 
-import { log } from '../../src/log.ts';
+import { log } from '../../src/runtime/log.ts';
 import type { RunOptions } from './cli.ts';
 import { spawnInit } from './namespaces.ts';
 import { waitForExit } from './wait.ts';

@@ -1,7 +1,7 @@
 // Chapter 3.2 — the commands of this stage: `run` now takes resource limits.
 
-import type { Command } from '../../src/entry.ts';
-import { cleanupStale } from '../../src/leftovers.ts';
+import type { Command } from '../../src/runtime/entry.ts';
+import { cleanupStale } from '../../src/runtime/leftovers.ts';
 import { commands as base, runCommand } from '../3.1/commands.ts';
 import { parseRunArgs, runHelp } from './cli.ts';
 import { run } from './run.ts';

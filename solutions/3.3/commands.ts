@@ -1,6 +1,6 @@
 // Chapter 3.3 — the commands of this stage: `run` and `init` now talk through a pipe.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { commands as base } from '../3.2/commands.ts';
 import { parseRunArgs, runHelp } from '../3.2/cli.ts';
 import { runCommand } from '../3.1/commands.ts';

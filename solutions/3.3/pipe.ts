@@ -12,7 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import { RuntimeError } from '../../src/errors.ts';
+import { RuntimeError } from '../../src/runtime/errors.ts';
 
 /** The fd on which init finds the pipe. */
 export const CONFIG_FD = 3;

@@ -2,8 +2,8 @@
 // fourth fd (the pipe) instead of the command in its argv, and the parent writes the
 // command only after init is in its cgroup.
 
-import { withContainer } from '../../src/leftovers.ts';
-import { cgroupName } from '../../src/state.ts';
+import { withContainer } from '../../src/runtime/leftovers.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';
 import { createCgroup } from '../3.2/cgroups/cgroup.ts';

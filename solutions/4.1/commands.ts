@@ -1,10 +1,10 @@
 // Chapter 4.1 — the commands of this stage: `run` starts the container in the busybox
 // image's root filesystem; `import` adds another rootfs tarball as an image.
 
-import type { Command } from '../../src/entry.ts';
-import { UsageError } from '../../src/errors.ts';
-import { importImage } from '../../src/image.ts';
-import { stateRoot } from '../../src/state.ts';
+import type { Command } from '../../src/runtime/entry.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
+import { importImage } from '../../src/runtime/image.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { parseRunArgs, runHelp } from '../3.2/cli.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { commands as base } from '../3.3/commands.ts';

@@ -2,7 +2,7 @@
 // command. Compared with 3.3: after making mounts private, pivot into the rootfs the
 // parent named, then mount /proc and /dev *inside* it.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate, mountProc } from '../3.1/init.ts';
 import { execInContainer, type ContainerConfig as BaseConfig } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';

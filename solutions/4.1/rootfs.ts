@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { mknod, MNT_DETACH, mount, MS, pivotRoot, S_IFCHR, umount2 } from '../../src/sys.ts';
+import { mknod, MNT_DETACH, mount, MS, pivotRoot, S_IFCHR, umount2 } from '../../src/runtime/sys.ts';
 
 /** Make `newRoot` the container's "/" and drop the host's tree. */
 export function pivotInto(newRoot: string): void {

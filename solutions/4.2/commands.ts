@@ -1,7 +1,7 @@
 // Chapter 4.2 — the commands of this stage: `run` starts the container on a write layer over the
 // busybox image.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { parseRunArgs, runHelp } from '../3.2/cli.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { commands as base } from '../4.1/commands.ts';

@@ -2,7 +2,7 @@
 // 4.1: the root is the overlay of image and write layer, mounted here, inside the
 // container's mount namespace.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
 import { execInContainer } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';

@@ -1,6 +1,6 @@
 // Chapter 4.3 — `run` gains -v HOST:CONTAINER[:ro|rw], repeatable.
 
-import type { FlagSpec } from '../../src/flags.ts';
+import type { FlagSpec } from '../../src/runtime/flags.ts';
 import { parseRunArgs as parseBase, RUN_FLAGS as BASE_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../3.2/cli.ts';
 import { parseVolumes, type Volume } from './volumes.ts';
 

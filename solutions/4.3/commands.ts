@@ -1,6 +1,6 @@
 // Chapter 4.3 — the commands of this stage: `run` takes -v volumes.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { commands as base } from '../4.2/commands.ts';
 import { parseRunArgs, runHelp } from './cli.ts';

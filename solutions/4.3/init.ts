@@ -1,7 +1,7 @@
 // Chapter 4.3 — init mounts the volumes. Compared with 4.2: between mounting the union
 // root and pivoting into it, bind-mount each volume onto its place in the root.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
 import { execInContainer } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';

@@ -15,11 +15,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, UsageError } from '../../src/errors.ts';
-import { importImage, imagesDir } from '../../src/image.ts';
-import { cgroupDirsNamed } from '../../src/leftovers.ts';
-import { log } from '../../src/log.ts';
-import { cgroupName, containersDir } from '../../src/state.ts';
+import { RuntimeError, UsageError } from '../../src/runtime/errors.ts';
+import { importImage, imagesDir } from '../../src/runtime/image.ts';
+import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
+import { cgroupName, containersDir } from '../../src/runtime/state.ts';
 
 /** The host pid of container `id`'s init, or undefined when the container is not running. */
 export function findInit(id: string): number | undefined {
@@ -75,7 +75,7 @@ export function resolveContainerId(arg: string, root?: string): string {
  * existing name and unpacks it, so the new image is complete or not there at all.
  */
 export async function commitContainer(stateRoot: string, id: string, image: string): Promise<string> {
-  // The rule of src/image.ts, checked before the (possibly long) tarring starts.
+  // The rule of src/runtime/image.ts, checked before the (possibly long) tarring starts.
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(image)) {
     throw new UsageError(`commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`);
   }

@@ -10,7 +10,7 @@ import type { RunOptions } from '../3.2/cli.ts';
 import { reportOom } from '../3.2/run.ts';
 import type { ContainerConfig } from '../3.3/init.ts';
 import { sendConfig } from '../3.3/pipe.ts';
-import { cgroupName } from '../../src/state.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 
 export async function runContainer<C extends ContainerConfig>(
   id: string,

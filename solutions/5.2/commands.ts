@@ -1,7 +1,7 @@
 // Chapter 5.2 — the commands of this stage: `run --name`, `ps`, and `commit` that also
 // takes a container's name.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { commitCommand } from '../4.4/commands.ts';
 import { monitor } from '../5.1/detach.ts';

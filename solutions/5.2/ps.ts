@@ -2,7 +2,7 @@
 // `mydocker ps`, it lists every container, running or not (-a is accepted for Docker
 // users' habits and changes nothing).
 
-import { UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
 import { listStates, isRunning, statusText, type ContainerState } from './state.ts';
 
 /** The command line as a shell would take it back: arguments with spaces are quoted. */

@@ -9,8 +9,8 @@
 // has no log.
 
 import fs from 'node:fs';
-import { UsageError } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../5.1/detach.ts';
 import { findContainer, isRunning, readState } from '../5.2/state.ts';
 

@@ -24,10 +24,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RuntimeError, UsageError } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
-import { cgroupDirsNamed } from '../../src/leftovers.ts';
-import { cgroupName } from '../../src/state.ts';
+import { RuntimeError, UsageError } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
+import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
+import { cgroupName } from '../../src/runtime/state.ts';
 import { containerEnv } from '../3.1/exec.ts';
 import { FORWARDED_SIGNALS } from '../3.1/wait.ts';
 import { findContainer, isRunning } from '../5.2/state.ts';

@@ -1,6 +1,6 @@
 // Chapter 5.5 — the commands of this stage: `stop` ends a container, gently first.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { commands as base } from '../5.4/commands.ts';
 import { STOP_FLAGS, stop } from './stop.ts';
 

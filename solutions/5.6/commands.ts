@@ -1,6 +1,6 @@
 // Chapter 5.6 — the commands of this stage: `rm` removes containers.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { commands as base } from '../5.5/commands.ts';
 import { RM_FLAGS, rm } from './rm.ts';
 

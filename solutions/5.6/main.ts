@@ -1,7 +1,7 @@
 // Chapter 5.6 — the stage's entry point. `npm run chapter 5.6 -- rm -f NAME` lands here;
 // the commands themselves are listed in commands.ts.
 
-import { runMain } from '../../src/entry.ts';
+import { runMain } from '../../src/runtime/entry.ts';
 import { commands } from './commands.ts';
 
 await runMain(import.meta.url, commands);

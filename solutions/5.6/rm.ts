@@ -5,14 +5,14 @@
 //
 // What `rm` never touches is a volume's data. The volumes were bind mounts inside the
 // container's own mount namespace, gone with it, so the host directory was never *in*
-// the container's directory; and removeContainerFiles (src/leftovers.ts) refuses to
+// the container's directory; and removeContainerFiles (src/runtime/leftovers.ts) refuses to
 // delete anything through a mount the host still shows there.
 
-import { RuntimeError, UsageError } from '../../src/errors.ts';
-import { parseFlags, type FlagSpec } from '../../src/flags.ts';
-import { removeContainerFiles } from '../../src/leftovers.ts';
-import { log } from '../../src/log.ts';
-import { containerDir } from '../../src/state.ts';
+import { RuntimeError, UsageError } from '../../src/runtime/errors.ts';
+import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
+import { removeContainerFiles } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
+import { containerDir } from '../../src/runtime/state.ts';
 import { releaseName } from '../5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../5.2/state.ts';
 import { settled, signalContainer, waitUntil } from '../5.5/stop.ts';

@@ -9,10 +9,10 @@
 // myimage. (An image named like a command — `sh` — would take the first reading; name
 // images as Docker users do and it never happens.)
 
-import { UsageError } from '../../src/errors.ts';
-import type { FlagSpec, FlagValues } from '../../src/flags.ts';
-import { listImages } from '../../src/image.ts';
-import { stateRoot } from '../../src/state.ts';
+import { UsageError } from '../../src/runtime/errors.ts';
+import type { FlagSpec, FlagValues } from '../../src/runtime/flags.ts';
+import { listImages } from '../../src/runtime/image.ts';
+import { stateRoot } from '../../src/runtime/state.ts';
 import { parseRunArgs as parse52, RUN_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../5.2/cli.ts';
 
 export { RUN_FLAGS };

@@ -1,6 +1,6 @@
 // Chapter 5.8 — `run` gains -e KEY=VALUE (repeatable), checked before anything starts.
 
-import type { FlagSpec, FlagValues } from '../../src/flags.ts';
+import type { FlagSpec, FlagValues } from '../../src/runtime/flags.ts';
 import { parseRunArgs as parse57, RUN_FLAGS as BASE_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../5.7/cli.ts';
 import { buildEnv } from './env.ts';
 

@@ -1,6 +1,6 @@
 // Chapter 5.8 — the commands of this stage: `run -e KEY=VALUE`, and an init that uses it.
 
-import type { Command } from '../../src/entry.ts';
+import type { Command } from '../../src/runtime/entry.ts';
 import { runCommand } from '../3.1/commands.ts';
 import { monitor } from '../5.1/detach.ts';
 import { commands as base } from '../5.7/commands.ts';

@@ -1,7 +1,7 @@
 // Chapter 5.8 — init execs the command with the container's environment. Compared with
 // 4.3: the last step is execWithEnv (env.ts) instead of execInContainer.
 
-import { sethostname } from '../../src/sys.ts';
+import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
 import { mountSpecialFilesystems } from '../4.1/init.ts';

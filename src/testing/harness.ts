@@ -10,12 +10,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
-import { bundleStage } from '../bundle.ts';
-import { CHAPTERS } from '../chapters.ts';
+import { bundleStage } from '../workshop/bundle.ts';
+import { CHAPTERS } from '../workshop/chapters.ts';
+import { REPO } from '../workshop/repo.ts';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO };
+
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 
 /** The stage folder under test (absolute). */
@@ -77,7 +78,7 @@ export interface RunOpts {
 const bundles = new Map<string, string>();
 
 /**
- * How to start a stage: its bundle (built once per test process, see src/bundle.ts),
+ * How to start a stage: its bundle (built once per test process, see src/workshop/bundle.ts),
  * as `npm run chapter` does; with MYDOCKER_NO_BUNDLE=1 its sources through tsx.
  */
 export function cliArgv(stage: string, viaTsx = process.env.MYDOCKER_NO_BUNDLE === '1'): string[] {

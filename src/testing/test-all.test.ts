@@ -2,7 +2,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHAPTERS } from '../chapters.ts';
+import { CHAPTERS } from '../workshop/chapters.ts';
 import { chapterJobs } from './test-all.ts';
 
 const final = CHAPTERS.at(-1)!.tag;

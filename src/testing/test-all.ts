@@ -20,8 +20,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../chapters.ts';
-import { checkExercisesAsync } from '../workflow/check-exercises.ts';
+import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../workshop/chapters.ts';
+import { checkExercisesAsync } from '../workshop/workflow/check-exercises.ts';
 import { REPO } from './harness.ts';
 
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');

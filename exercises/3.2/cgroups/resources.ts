@@ -3,7 +3,7 @@
 // cgroup exists: a bad value fails here with a clear message (exit 125).
 
 import os from 'node:os';
-import { UsageError, NotImplemented } from '../../../src/errors.ts';
+import { UsageError, NotImplemented } from '../../../src/runtime/errors.ts';
 
 export interface Resources {
   /** memory limit in bytes (-m) */

@@ -8,8 +8,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { RuntimeError } from '../../../src/errors.ts';
-import { log } from '../../../src/log.ts';
+import { RuntimeError } from '../../../src/runtime/errors.ts';
+import { log } from '../../../src/runtime/log.ts';
 import { sharesToWeight, type Resources } from './resources.ts';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';

@@ -2,7 +2,7 @@
 // cgroup exists: a bad value fails here with a clear message (exit 125).
 
 import os from 'node:os';
-import { UsageError } from '../../../src/errors.ts';
+import { UsageError } from '../../../src/runtime/errors.ts';
 
 export interface Resources {
   /** memory limit in bytes (-m) */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHAPTERS } from '../../chapters.ts';
+import { CHAPTERS } from '../../workshop/chapters.ts';
 import {
   assertHostClean,
   collect,

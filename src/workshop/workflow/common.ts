@@ -5,12 +5,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { CHAPTERS, chapterDir, type Chapter } from '../chapters.ts';
-import { endQuietlyOnClosedStdout } from '../log.ts';
+import { endQuietlyOnClosedStdout } from '../../runtime/log.ts';
+import { REPO } from '../repo.ts';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { isMain, REPO } from '../repo.ts';
+
 
 /**
  * The repository the workflow acts on. Always REPO and CHAPTERS for the scripts; the
@@ -163,7 +164,3 @@ export async function runScript(main: () => Promise<number> | number): Promise<v
   }
 }
 
-/** Whether the module with this import.meta.url is the script node was started with. */
-export function isMain(metaUrl: string): boolean {
-  return !!process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(metaUrl);
-}

@@ -85,8 +85,8 @@ test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with 
     const todo = writeStageCopy('3.1', path.join(tmp.dir, 'todo', '3.1'));
     const done = writeStageCopy('3.1', path.join(tmp.dir, 'done', '3.1'), { fill: () => true });
     const [a, b] = await Promise.all([
-      runNode(['src/workflow/verify.ts', '3.1', '--stage', path.relative(REPO, todo)]),
-      runNode(['src/workflow/verify.ts', '3.1', '--stage', path.relative(REPO, done)]),
+      runNode(['src/workshop/workflow/verify.ts', '3.1', '--stage', path.relative(REPO, todo)]),
+      runNode(['src/workshop/workflow/verify.ts', '3.1', '--stage', path.relative(REPO, done)]),
     ]);
 
     assert.is(a.code, 1, a.stdout + a.stderr);
@@ -109,11 +109,11 @@ test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with 
 });
 
 test('usage errors exit 125 with one line', async () => {
-  const r = await runNode(['src/workflow/verify.ts', '9.9']);
+  const r = await runNode(['src/workshop/workflow/verify.ts', '9.9']);
   assert.is(r.code, 125);
   assert.match(r.stderr, /^error: unknown chapter "9\.9": the chapters are 3\.1, /);
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-  const none = await runNode(['src/workflow/verify.ts', '3.1', '--stage', 'tmp/no-such-stage']);
+  const none = await runNode(['src/workshop/workflow/verify.ts', '3.1', '--stage', 'tmp/no-such-stage']);
   assert.is(none.code, 125);
   assert.match(none.stderr, /tmp\/no-such-stage has no main\.ts/);
 });

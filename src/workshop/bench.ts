@@ -15,7 +15,7 @@
 //   image 10 MB / 500 MB the bundled stage on an image with a 10 MB or 500 MB file added
 //   4 volumes            the bundled stage with four -v mounts
 //   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
-//   floor: start flow    src/bench-floor.ts: DESIGN's start flow with no chapter's work
+//   floor: start flow    src/workshop/bench-floor.ts: DESIGN's start flow with no chapter's work
 //                        (two Node starts, koffi in each, unshare, spawn, execve)
 // and the runtime's peak RSS (VmHWM) while a container runs.
 
@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleFile, bundleStage } from './bundle.ts';
 import { CHAPTERS } from './chapters.ts';
-import { REPO } from './testing/harness.ts';
+import { REPO } from '../testing/harness.ts';
 
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 const STAGE = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
@@ -136,8 +136,8 @@ async function main(argv: string[]): Promise<number> {
       name,
       run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
     });
-    // DESIGN's start flow and nothing else (src/bench-floor.ts).
-    const flowFloor = bundleFile(path.join(REPO, 'src/bench-floor.ts'), 'bench/floor.mjs');
+    // DESIGN's start flow and nothing else (src/workshop/bench-floor.ts).
+    const flowFloor = bundleFile(path.join(REPO, 'src/workshop/bench-floor.ts'), 'bench/floor.mjs');
     const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({ name, run: () => must(process.execPath, [flowFloor, 'run'], env) });
     const notes: string[] = [];
     const runners: Runner[] = [
@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
       floor('floor: node -e 0, twice'),
-      startFlow('floor: the start flow alone (src/bench-floor.ts)'),
+      startFlow('floor: the start flow alone (src/workshop/bench-floor.ts)'),
     ];
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));

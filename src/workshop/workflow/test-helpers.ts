@@ -15,7 +15,7 @@ export const FIXTURE_CHAPTERS = [
 
 /** The files of the fixture repository, by path. */
 export const FIXTURE: Record<string, string> = {
-  'src/errors.ts': `export class UsageError extends Error {}
+  'src/runtime/errors.ts': `export class UsageError extends Error {}
 export class NotImplemented extends Error {
   constructor(readonly chapter: string, readonly step: string, readonly where: string) {
     super(\`NotImplemented: chapter \${chapter}, step "\${step}" is still a TODO (\${where})\`);
@@ -44,7 +44,7 @@ import { greet } from './lib/greet.ts';
 console.log(answer(), greet("it's me"));
 `,
   'solutions/1.2/lib/greet.ts': `// Stage 1.2: greetings. An import of errors.ts already there gets NotImplemented added.
-import { UsageError } from '../../../src/errors.ts';
+import { UsageError } from '../../../src/runtime/errors.ts';
 import type { answer } from '../../1.1/answer.ts'; // a type from the stage below
 
 export type Answer = typeof answer;
@@ -95,7 +95,7 @@ export function repoTemp(): { dir: string; remove: () => void } {
     dir,
     remove: () => {
       fs.rmSync(dir, { recursive: true, force: true });
-      // the bundles src/bundle.ts made of stages in there
+      // the bundles src/workshop/bundle.ts made of stages in there
       fs.rmSync(path.join(REPO, 'node_modules/.cache/mydocker', path.relative(REPO, dir)), { recursive: true, force: true });
     },
   };

@@ -12,11 +12,11 @@
 //   node <bundle of this file> run        the runtime: exits with init's exit code
 //   node <bundle of this file> init       init (started by the runtime)
 
-import { enterNamespaces } from '../solutions/3.1/init.ts';
-import { spawnInit } from '../solutions/3.1/namespaces.ts';
-import { waitForExit } from '../solutions/3.1/wait.ts';
-import { runMain } from './entry.ts';
-import { execve } from './sys.ts';
+import { enterNamespaces } from '../../solutions/3.1/init.ts';
+import { spawnInit } from '../../solutions/3.1/namespaces.ts';
+import { waitForExit } from '../../solutions/3.1/wait.ts';
+import { runMain } from '../runtime/entry.ts';
+import { execve } from '../runtime/sys.ts';
 
 await runMain(import.meta.url, {
   run: { summary: 'start init in new namespaces and wait for it', run: () => waitForExit(spawnInit([], 'inherit')) },

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CHAPTERS, chapterDir } from './chapters.ts';
-import { REPO } from './testing/harness.ts';
+import { REPO } from '../testing/harness.ts';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-docs-'));
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));

@@ -1,4 +1,4 @@
-// Unit tests of src/image.ts, the image machinery first used by chapter 4.1.
+// Unit tests of src/runtime/image.ts, the image machinery first used by chapter 4.1.
 // They build real images in temporary state roots under /tmp (removed at the end), so
 // they need a static busybox on the machine (Debian/Ubuntu: busybox-static); where it
 // is missing they fail and say so. One test uses a mount namespace and needs root.

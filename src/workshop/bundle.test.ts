@@ -13,7 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bundleFile, bundleStage } from './bundle.ts';
 import { CHAPTERS } from './chapters.ts';
-import { REPO } from './testing/harness.ts';
+import { REPO } from '../testing/harness.ts';
 
 /** What a start may load: the syscall bindings and the Node modules the flow uses. */
 const START_IMPORTS = new Set(['koffi', 'node:child_process', 'node:fs', 'node:module', 'node:os', 'node:path', 'node:url']);
@@ -49,8 +49,8 @@ for (const { tag } of CHAPTERS) {
   });
 }
 
-test('the bench floor (src/bench-floor.ts) loads no more than a stage may', () => {
-  const code = fs.readFileSync(bundleFile(path.join(REPO, 'src/bench-floor.ts'), 'bench/floor.mjs'), 'utf8');
+test('the bench floor (src/workshop/bench-floor.ts) loads no more than a stage may', () => {
+  const code = fs.readFileSync(bundleFile(path.join(REPO, 'src/workshop/bench-floor.ts'), 'bench/floor.mjs'), 'utf8');
   const imports = staticImports(code);
   assert.ok(imports.includes('koffi'), imports.join(', '));
   assert.equal(imports.filter((m) => !START_IMPORTS.has(m)), []);

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { findProcesses, runtimeCgroups, waitFor } from '../../src/testing/harness.ts';
+import { findProcesses, runtimeCgroups, waitFor } from './harness.ts';
 
 /**
  * Wait until a process matching findProcesses(needle, comm) exists; its host pid. Unlike
@@ -12,7 +12,7 @@ import { findProcesses, runtimeCgroups, waitFor } from '../../src/testing/harnes
  * ends (exit 0) before its container has started. A failed start shows earlier, in the
  * exit code checked before this wait.
  */
-export function waitForProcess(needle: string, comm?: string, ms = 20_000): Promise<number> {
+export function waitForDetachedProcess(needle: string, comm?: string, ms = 20_000): Promise<number> {
   return waitFor(() => findProcesses(needle, comm)[0], ms, `a process "${comm ?? ''}" with "${needle}"`);
 }
 

@@ -1,17 +1,17 @@
-// Tests of `npm run doctor` (src/doctor.ts). Machinery.
+// Tests of `npm run doctor` (src/workshop/doctor.ts). Machinery.
 //
 // Two kinds: the real doctor on this machine, whose answers are checked against what
 // the test finds out for itself (from /proc, /sys, findmnt, ldd — never hardcoded, so
 // the same tests hold on a cgroup v2 laptop and a v1 CI machine); and single checks
 // pointed at fake /proc files, mountinfo, cgroup trees and ELF files in a temp dir.
 //
-//   node --import tsx src/doctor.test.ts
+//   node --import tsx src/workshop/doctor.test.ts
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO } from './repo.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -33,7 +33,6 @@ import {
   type CheckResult,
 } from './doctor.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'doctor-test-')));
 process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true }));
 

@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bundleStage } from './bundle.ts';
-import { CHAPTERS } from './chapters.ts';
-import { REPO } from './testing/harness.ts';
+import { bundleStage } from '../workshop/bundle.ts';
+import { CHAPTERS } from '../workshop/chapters.ts';
+import { REPO } from './harness.ts';
 
 const bundle = bundleStage(`${REPO}/solutions/${CHAPTERS.at(-1)!.tag}`);
 const cli = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', env: { ...process.env, MYDOCKER_ROOT: '/nonexistent/mydocker-help-test' } });

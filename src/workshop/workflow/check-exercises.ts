@@ -5,7 +5,7 @@
 //     (a test that fails for another reason, or times out, would tell a learner nothing
 //     about which TODO to do). That the same tests pass on solutions/ is npm test's part.
 //
-//   node --import tsx src/workflow/check-exercises.ts [TAG...] [--generated-only]
+//   node --import tsx src/workshop/workflow/check-exercises.ts [TAG...] [--generated-only]
 //
 // checkExercises() runs the chapters one after the other; the script (and
 // checkExercisesAsync) runs them side by side, MYDOCKER_TEST_JOBS at a time (default:

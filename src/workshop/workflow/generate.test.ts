@@ -77,7 +77,7 @@ test('imports that leave the stage point into solutions/; imports inside it and 
 test('NotImplemented is not imported twice, and other files are copied as they are', () => {
   const ws = fixtureRepo();
   try {
-    write(ws, 'solutions/1.1/answer.ts', read(ws, 'solutions/1.1/answer.ts').replace("import { twice }", "import { NotImplemented as NI } from '../../src/errors.ts';\nimport { twice }"));
+    write(ws, 'solutions/1.1/answer.ts', read(ws, 'solutions/1.1/answer.ts').replace("import { twice }", "import { NotImplemented as NI } from '../../src/runtime/errors.ts';\nimport { twice }"));
     const out = gen(ws, '1.1')['answer.ts']!;
     assert.is(out.match(/NotImplemented/g)!.length, 1, out);
     assert.match(out, /throw new NI\('1\.1'/);

@@ -12,8 +12,8 @@
 //     // TODO(3.1): enter the new namespaces
 //     throw new NotImplemented('3.1', 'enter the new namespaces', 'exercises/3.1/init.ts:23');
 //
-// with `NotImplemented` imported from src/errors.ts when the file needs it. Relative
-// imports that leave the stage (`../3.1/x.ts`, `../../src/y.ts`) are re-pointed so they
+// with `NotImplemented` imported from src/runtime/errors.ts when the file needs it. Relative
+// imports that leave the stage (`../3.1/x.ts`, `../../src/runtime/y.ts`) are re-pointed so they
 // reach the same file from exercises/<tag>/ — earlier chapters therefore always come
 // from solutions/, never from the learner's earlier (maybe unfinished) exercises.
 // Every code file gets a one-line header saying where it came from.
@@ -121,11 +121,11 @@ function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
 
 /**
  * The edits that make `NotImplemented` available: none if it is imported already, else
- * added to an existing `import { … } from '…/src/errors.ts'`, else a new import line
+ * added to an existing `import { … } from '…/src/runtime/errors.ts'`, else a new import line
  * after the last import. Returns the name to call it by.
  */
 function notImplementedImport(sf: ts.SourceFile, text: string, srcAbs: string, dstAbs: string, root: string): { name: string; edits: Edit[] } {
-  const errorsAbs = path.join(root, 'src', 'errors.ts');
+  const errorsAbs = path.join(root, 'src', 'runtime', 'errors.ts');
   let lastImport: ts.ImportDeclaration | undefined;
   let mergeInto: ts.NamedImports | undefined;
   for (const st of sf.statements) {

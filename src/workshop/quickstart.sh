@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The README's quick start, as one command on a fresh Debian/Ubuntu machine:
-#   sudo ./src/quickstart.sh
+#   sudo ./src/workshop/quickstart.sh
 # installs what the workshop needs (busybox-static, the npm packages) and what its
 # tests need (strace for a chapter 3.3 test, chromium for the docs rendering check, so
 # that `sudo npm test` runs as it does in CI), checks the machine, and starts the
 # chapter 4.3 container with a volume:
 #   npm run chapter 4.3 -- run -ti -v /root/volume:/test sh
-# Extra arguments replace that run command, e.g. sudo ./src/quickstart.sh run -ti sh
+# Extra arguments replace that run command, e.g. sudo ./src/workshop/quickstart.sh run -ti sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if [ "$(id -u)" != 0 ]; then
   echo "quickstart: run me as root: sudo $0 $*" >&2

@@ -1,6 +1,6 @@
 // A reporter for uvu 0.5, which has no reporter API. Machinery for `npm run verify` and
 // the exercise check: they need every test's name and outcome, and uvu prints passing
-// tests only as dots. Preloaded with `node --import ./src/workflow/uvu-report.ts`, this
+// tests only as dots. Preloaded with `node --import ./src/workshop/workflow/uvu-report.ts`, this
 // module sends every import of 'uvu' to itself (a module resolve hook) and hands the
 // test files uvu's own `test`/`suite`, with each test's function wrapped so that its
 // outcome is written as one JSON line to the file descriptor in MYDOCKER_TEST_REPORT_FD.

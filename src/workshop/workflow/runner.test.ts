@@ -1,4 +1,4 @@
-// Tests of the tagged runner (src/runner.ts, `npm run chapter|lab`): the checks before a
+// Tests of the tagged runner (src/workshop/runner.ts, `npm run chapter|lab`): the checks before a
 // stage runs, and real runs — the stage re-executes itself as the container's init, and
 // a TODO hit inside that init is reported as one line naming the step and file:line.
 
@@ -12,7 +12,7 @@ import { writeStageCopy } from './generate.ts';
 import { repoTemp } from './test-helpers.ts';
 
 function runner(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/runner.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/workshop/runner.ts', ...args], {
     cwd: REPO,
     env: { ...process.env, FORCE_COLOR: '0', MYDOCKER_CGROUP_PREFIX: `mydocker-runner-test-${process.pid}` },
     encoding: 'utf8',

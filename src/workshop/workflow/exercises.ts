@@ -1,5 +1,5 @@
 // `npm run exercises`: write exercises/<tag>/ from solutions/<tag>/ for every chapter in
-// src/chapters.ts that has a solution. Machinery for maintainers (learners get the
+// src/workshop/chapters.ts that has a solution. Machinery for maintainers (learners get the
 // exercises committed). The logic is in generate.ts; the rules for overwriting are in
 // README.md next to this file.
 //
@@ -34,7 +34,7 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   }
   const tags = args.length ? args : available;
   for (const d of unregisteredSolutions(ws)) {
-    process.stderr.write(`${chalk.yellow('note:')} solutions/${d} is not listed in src/chapters.ts; no exercise is generated for it\n`);
+    process.stderr.write(`${chalk.yellow('note:')} solutions/${d} is not listed in src/workshop/chapters.ts; no exercise is generated for it\n`);
   }
 
   if (flags.has('check')) {

@@ -10,9 +10,8 @@
 import esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO } from './repo.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(REPO, 'node_modules/.cache/mydocker');
 
 /** Bundle `<stageDir>/main.ts` and return the path of the .mjs to run. */

@@ -8,12 +8,12 @@
 //
 // Every check is a small function returning a CheckResult, with the files it reads as
 // optional parameters so that the unit tests can point it at fake ones
-// (src/doctor.test.ts). Nothing here changes the machine: the checks only read files
+// (src/workshop/doctor.test.ts). Nothing here changes the machine: the checks only read files
 // under /proc, /sys, /lib/modules and /etc, and look for programs on PATH.
 //
-// The doctor deliberately does not import src/sys.ts (which loads koffi at import time):
+// The doctor deliberately does not import src/runtime/sys.ts (which loads koffi at import time):
 // it has to work, and say what is wrong, on a machine where koffi itself cannot load.
-// It does use src/image.ts, so that it finds busybox exactly the way `run` does.
+// It does use src/runtime/image.ts, so that it finds busybox exactly the way `run` does.
 
 import chalk from 'chalk';
 import { CHAPTERS } from './chapters.ts';
@@ -21,8 +21,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findStaticBusybox, imagesDir, listImages } from './image.ts';
+import { isMain } from './repo.ts';
+import { findStaticBusybox, imagesDir, listImages } from '../runtime/image.ts';
 
 export type Status = 'ok' | 'warn' | 'fail';
 
@@ -40,7 +40,7 @@ export interface CheckResult {
   chapter?: string;
 }
 
-/** The state root the runtime uses (the same rule as src/state.ts). */
+/** The state root the runtime uses (the same rule as src/runtime/state.ts). */
 export function defaultStateRoot(): string {
   return path.resolve(process.env.MYDOCKER_ROOT || '/var/lib/mydocker');
 }
@@ -187,7 +187,7 @@ export function mountOf(p: string, mounts: MountInfo[]): MountInfo | undefined {
 
 /**
  * Node 20.19 or newer: from 20.19 on, `require` loads an ES module (the logger loads
- * chalk that way, only when it first prints: src/log.ts), and uvu's `-r tsx` works.
+ * chalk that way, only when it first prints: src/runtime/log.ts), and uvu's `-r tsx` works.
  */
 export function checkNode(version = process.versions.node): CheckResult {
   const [major = 0, minor = 0] = version.split('.').map(Number);
@@ -285,7 +285,7 @@ export function checkKoffi(): CheckResult {
     const libc = koffi.load('libc.so.6');
     const getpid = libc.func('int getpid()');
     if (getpid() !== process.pid) throw new Error('getpid() through koffi returned a wrong pid');
-    // The newest libc function src/sys.ts binds (glibc 2.34): binding fails on an older glibc.
+    // The newest libc function src/runtime/sys.ts binds (glibc 2.34): binding fails on an older glibc.
     libc.func('int close_range(unsigned int first, unsigned int last, int flags)');
     return { id: 'koffi', status: 'ok', label: 'koffi loads and binds libc', value: 'ok' };
   } catch (err) {
@@ -651,15 +651,6 @@ function main(argv: string[]): number {
   return code;
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2));
 }

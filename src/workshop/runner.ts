@@ -4,22 +4,21 @@
 // this same process, as if node had been started on it: the stage's runMain() takes
 // its own import.meta.url, so `run` re-executes that very stage as the container's init.
 //
-// The stage is bundled first (src/bundle.ts; rebuilt from the sources every time, so
+// The stage is bundled first (src/workshop/bundle.ts; rebuilt from the sources every time, so
 // your last edit is what runs) and the bundle is imported: the container's init then
 // starts as plain `node main.mjs init`, without the ~300 ms of loading the TypeScript
 // loader a second time. MYDOCKER_NO_BUNDLE=1 imports main.ts through tsx instead.
 //
-//   node --import tsx src/runner.ts solutions|exercises TAG [ARGS...]
+//   node --import tsx src/workshop/runner.ts solutions|exercises TAG [ARGS...]
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { bundleStage } from './bundle.ts';
 import { CHAPTERS, findChapter } from './chapters.ts';
-import { EXIT } from './errors.ts';
-import { log } from './log.ts';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { EXIT } from '../runtime/errors.ts';
+import { log } from '../runtime/log.ts';
+import { isMain, REPO } from './repo.ts';
 
 /** An argument as the user would type it in a shell (for the sudo line). */
 function shellQuote(a: string): string {
@@ -40,7 +39,7 @@ export function prepare(argv: string[], uid = process.getuid?.()): { main: strin
   const [base, tag, ...args] = argv;
   const script = base === 'exercises' ? 'lab' : 'chapter';
   const known = CHAPTERS.map((c) => c.tag).join(', ');
-  if (!base) return { error: 'usage: node --import tsx src/runner.ts solutions|exercises TAG [ARGS...]' };
+  if (!base) return { error: 'usage: node --import tsx src/workshop/runner.ts solutions|exercises TAG [ARGS...]' };
   if (!tag) return { error: `which chapter? npm run ${script} <tag> -- run -ti sh   (chapters: ${known})` };
   if (!findChapter(tag)) return { error: `unknown chapter "${tag}": the chapters are ${known}` };
   const main = path.resolve(REPO, base, tag, 'main.ts');
@@ -103,4 +102,4 @@ export function dropTsxLoader(execArgv: string[]): string[] {
   return out;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await run();
+if (isMain(import.meta.url)) await run();
