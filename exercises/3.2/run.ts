@@ -18,7 +18,7 @@ import { NotImplemented } from '../../src/runtime/errors.ts';
 
 export function run(opts: RunOptions): Promise<number> {
   // withContainer records this runtime as the container's owner, so if it is killed
-  // the next run removes the cgroup it could not (src/leftovers.ts).
+  // the next run removes the cgroup it could not (src/runtime/leftovers.ts).
   return withContainer(newContainerId(), async (id) => {
     const cgroup = createCgroup(cgroupName(id), opts.resources);
     try {

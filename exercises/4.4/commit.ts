@@ -58,7 +58,7 @@ export function resolveContainerId(arg: string, root?: string): string {
  * existing name and unpacks it, so the new image is complete or not there at all.
  */
 export async function commitContainer(stateRoot: string, id: string, image: string): Promise<string> {
-  // The rule of src/image.ts, checked before the (possibly long) tarring starts.
+  // The rule of src/runtime/image.ts, checked before the (possibly long) tarring starts.
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(image)) {
     throw new UsageError(`commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`);
   }

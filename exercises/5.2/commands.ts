@@ -2,24 +2,19 @@
 // Chapter 5.2 — the commands of this stage: `run --name`, `ps`, and `commit` that also
 // takes a container's name.
 
+import { commandFrom } from '../../src/runtime/command-line.ts';
 import type { Command } from '../../src/runtime/entry.ts';
-import { runCommand } from '../../solutions/3.1/commands.ts';
 import { commitCommand } from '../../solutions/4.4/commands.ts';
 import { monitor } from '../../solutions/5.1/detach.ts';
 import { commands as base } from '../../solutions/5.1/commands.ts';
-import { parseRunArgs, runHelp } from './cli.ts';
+import { runCommandLine } from './cli.ts';
 import { ps } from './ps.ts';
 import { run, start } from './run.ts';
 import { findContainer } from './state.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  run: runCommand(
-    'Create and run a container: run [-d] [-ti] [--name NAME] [-m SIZE] [-v HOST:CONTAINER[:ro]]... COMMAND [ARG...]',
-    (args) => parseRunArgs(args),
-    run,
-    runHelp,
-  ),
+  run: commandFrom(runCommandLine, run),
   // The monitor keeps the log: a detached container is kept until rm.
   monitor: { ...base.monitor!, run: () => monitor(start) },
   ps: { summary: 'List the containers: ID, NAME, PID, STATUS, COMMAND, CREATED', run: (args) => ps(args) },

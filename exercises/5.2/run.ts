@@ -6,7 +6,7 @@
 // A foreground container is removed when it ends (as `docker run --rm`; the earlier
 // chapters promise that nothing of it stays on disk). A detached one is kept until
 // `rm`: its monitor removes the cgroup and the write layer but leaves config.json and
-// the log (src/leftovers.ts, KEPT_FILES), so `ps` shows it as exited.
+// the log (src/runtime/leftovers.ts, KEPT_FILES), so `ps` shows it as exited.
 //
 // Later chapters start containers from other images (5.7) with an environment (5.8):
 // `lifecycle(launchOf)` takes a function that tells, from the run options, what else a

@@ -13,7 +13,7 @@
 // A pid alone is not a process: once the container has ended the kernel may give its
 // number to another one. So the state also keeps init's start time, and a container
 // counts as running only while a process with that pid *and* that start time exists
-// (processIdentity, src/leftovers.ts).
+// (processIdentity, src/runtime/leftovers.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +37,7 @@ export interface ContainerState {
   exitCode?: number;
   finished?: string;
   detached: boolean;
-  /** true: removed when it ends (a foreground run); false: kept until `rm` (src/leftovers.ts) */
+  /** true: removed when it ends (a foreground run); false: kept until `rm` (src/runtime/leftovers.ts) */
   autoRemove: boolean;
   volumes: Volume[];
   /** later chapters add the image (5.7) and the environment (5.8) */

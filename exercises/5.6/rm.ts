@@ -6,7 +6,7 @@
 //
 // What `rm` never touches is a volume's data. The volumes were bind mounts inside the
 // container's own mount namespace, gone with it, so the host directory was never *in*
-// the container's directory; and removeContainerFiles (src/leftovers.ts) refuses to
+// the container's directory; and removeContainerFiles (src/runtime/leftovers.ts) refuses to
 // delete anything through a mount the host still shows there.
 
 import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';

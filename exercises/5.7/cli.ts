@@ -10,13 +10,11 @@
 // myimage. (An image named like a command — `sh` — would take the first reading; name
 // images as Docker users do and it never happens.)
 
+import { extendCommandLine, type CommandLine } from '../../src/runtime/command-line.ts';
 import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
-import type { FlagSpec, FlagValues } from '../../src/runtime/flags.ts';
 import { listImages } from '../../src/runtime/image.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { parseRunArgs as parse52, RUN_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../../solutions/5.2/cli.ts';
-
-export { RUN_FLAGS };
+import { runCommandLine as base, type RunOptions as BaseOptions } from '../../solutions/5.2/cli.ts';
 
 export const DEFAULT_IMAGE = 'busybox';
 
@@ -24,17 +22,15 @@ export interface RunOptions extends BaseOptions {
   image: string;
 }
 
-export const runHelp = (flags: FlagSpec[] = RUN_FLAGS) =>
-  baseHelp(flags).replace('run [OPTIONS] COMMAND [ARG...]', 'run [OPTIONS] [IMAGE] COMMAND [ARG...]') +
-  `\n\nIMAGE is one of \`mydocker images\`; without it the command runs on ${DEFAULT_IMAGE}.`;
-
 /** Split "IMAGE COMMAND…" or "COMMAND…" (see the top of this file). */
 export function splitImage(rest: string[], images: string[]): { image: string; command: string[] } {
   // TODO(5.7): take the first argument as the image if it names one, else run everything on busybox
-  throw new NotImplemented('5.7', 'take the first argument as the image if it names one, else run everything on busybox', 'exercises/5.7/cli.ts:33');
+  throw new NotImplemented('5.7', 'take the first argument as the image if it names one, else run everything on busybox', 'exercises/5.7/cli.ts:27');
 }
 
-export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS): RunOptions & { flags: FlagValues } {
-  const base = parse52(argv, specs) as BaseOptions & { flags: FlagValues };
-  return { ...base, ...splitImage(base.command, listImages(stateRoot())) };
-}
+export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
+  flags: [],
+  operands: '[IMAGE] COMMAND [ARG...]',
+  notes: [`IMAGE is one of \`mydocker images\`; without it the command runs on ${DEFAULT_IMAGE}.`],
+  options: (_flags, opts) => splitImage(opts.command, listImages(stateRoot())),
+});

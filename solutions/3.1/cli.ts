@@ -1,14 +1,10 @@
 // Chapter 3.1 — the `run` command line: which flags exist and what they mean.
-// Parsing itself is machinery (src/runtime/flags.ts); this file only declares the flags and
-// checks what the chapter needs.
+// Parsing itself is machinery (src/runtime/command-line.ts): this file declares the
+// flags and turns their values into the options a container is started with. Later
+// chapters stack their own flags on this command line (3.2's cli.ts is the next layer).
 
+import { commandLine } from '../../src/runtime/command-line.ts';
 import { UsageError } from '../../src/runtime/errors.ts';
-import { flagHelp, parseFlags, type FlagSpec, type FlagValues } from '../../src/runtime/flags.ts';
-
-export const RUN_FLAGS: FlagSpec[] = [
-  { name: 'tty', aliases: ['t'], kind: 'bool', help: "Attach the container to this terminal (the book's -ti)" },
-  { name: 'interactive', aliases: ['i'], kind: 'bool', help: 'Keep stdin open for the container' },
-];
 
 export interface RunOptions {
   tty: boolean;
@@ -17,16 +13,16 @@ export interface RunOptions {
   command: string[];
 }
 
-export function runHelp(flags: FlagSpec[] = RUN_FLAGS): string {
-  return `Usage: mydocker run [OPTIONS] COMMAND [ARG...]\n\nOptions:\n${flagHelp(flags)}`;
-}
-
-/**
- * Parse `run`'s argv. Later chapters pass their longer flag list and read their own
- * flags from the returned `flags`.
- */
-export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS): RunOptions & { flags: FlagValues } {
-  const { flags, rest } = parseFlags(argv, specs);
-  if (rest.length === 0) throw new UsageError('run: missing the command to run (e.g. run -ti sh)');
-  return { tty: flags.tty === true, interactive: flags.interactive === true, command: rest, flags };
-}
+export const runCommandLine = commandLine({
+  name: 'run',
+  summary: 'Create and run a container',
+  operands: 'COMMAND [ARG...]',
+  flags: [
+    { name: 'tty', aliases: ['t'], kind: 'bool', help: "Attach the container to this terminal (the book's -ti)" },
+    { name: 'interactive', aliases: ['i'], kind: 'bool', help: 'Keep stdin open for the container' },
+  ],
+  options: (flags, operands): RunOptions => {
+    if (operands.length === 0) throw new UsageError('run: missing the command to run (e.g. run -ti sh)');
+    return { tty: flags.tty === true, interactive: flags.interactive === true, command: operands };
+  },
+});

@@ -1,19 +1,15 @@
 // Chapter 3.2 — the commands of this stage: `run` now takes resource limits.
 
+import { commandFrom } from '../../src/runtime/command-line.ts';
 import type { Command } from '../../src/runtime/entry.ts';
 import { cleanupStale } from '../../src/runtime/leftovers.ts';
-import { commands as base, runCommand } from '../3.1/commands.ts';
-import { parseRunArgs, runHelp } from './cli.ts';
+import { commands as base } from '../3.1/commands.ts';
+import { runCommandLine } from './cli.ts';
 import { run } from './run.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  run: runCommand(
-    'Create and run a container: run [-ti] [-m SIZE] [--cpu-shares N] [--cpuset-cpus CPUS] COMMAND [ARG...]',
-    (args) => parseRunArgs(args),
-    run,
-    runHelp,
-  ),
+  run: commandFrom(runCommandLine, run),
   cleanup: {
     summary: 'Remove what killed runtimes left behind (cgroups, write layers)',
     run: () => {

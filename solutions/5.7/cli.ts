@@ -9,23 +9,17 @@
 // myimage. (An image named like a command — `sh` — would take the first reading; name
 // images as Docker users do and it never happens.)
 
+import { extendCommandLine, type CommandLine } from '../../src/runtime/command-line.ts';
 import { UsageError } from '../../src/runtime/errors.ts';
-import type { FlagSpec, FlagValues } from '../../src/runtime/flags.ts';
 import { listImages } from '../../src/runtime/image.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { parseRunArgs as parse52, RUN_FLAGS, runHelp as baseHelp, type RunOptions as BaseOptions } from '../5.2/cli.ts';
-
-export { RUN_FLAGS };
+import { runCommandLine as base, type RunOptions as BaseOptions } from '../5.2/cli.ts';
 
 export const DEFAULT_IMAGE = 'busybox';
 
 export interface RunOptions extends BaseOptions {
   image: string;
 }
-
-export const runHelp = (flags: FlagSpec[] = RUN_FLAGS) =>
-  baseHelp(flags).replace('run [OPTIONS] COMMAND [ARG...]', 'run [OPTIONS] [IMAGE] COMMAND [ARG...]') +
-  `\n\nIMAGE is one of \`mydocker images\`; without it the command runs on ${DEFAULT_IMAGE}.`;
 
 /** Split "IMAGE COMMAND…" or "COMMAND…" (see the top of this file). */
 export function splitImage(rest: string[], images: string[]): { image: string; command: string[] } {
@@ -39,7 +33,9 @@ export function splitImage(rest: string[], images: string[]): { image: string; c
   // end exercise
 }
 
-export function parseRunArgs(argv: string[], specs: FlagSpec[] = RUN_FLAGS): RunOptions & { flags: FlagValues } {
-  const base = parse52(argv, specs) as BaseOptions & { flags: FlagValues };
-  return { ...base, ...splitImage(base.command, listImages(stateRoot())) };
-}
+export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
+  flags: [],
+  operands: '[IMAGE] COMMAND [ARG...]',
+  notes: [`IMAGE is one of \`mydocker images\`; without it the command runs on ${DEFAULT_IMAGE}.`],
+  options: (_flags, opts) => splitImage(opts.command, listImages(stateRoot())),
+});

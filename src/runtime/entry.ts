@@ -17,9 +17,7 @@ export interface Command {
   /** What `mydocker COMMAND --help` prints; without it, the summary and the flags. */
   help?: () => string;
   /** The command's flags, listed by the default --help. */
-  flags?: FlagSpec[];
-  /** Whether the command needs root (everything that touches the kernel does). */
-  root?: boolean;
+  flags?: readonly FlagSpec[];
   /** Runs the command; resolves to the process's exit code. */
   run(args: string[]): Promise<number> | number;
 }
@@ -114,7 +112,7 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
       process.exitCode = 0;
       return;
     }
-    if (cmd.root !== false && process.getuid?.() !== 0 && !args.includes('--help')) {
+    if (process.getuid?.() !== 0 && !args.includes('--help')) {
       throw new UsageError(
         'mydocker must run as root: it creates namespaces, mounts and cgroups, which need CAP_SYS_ADMIN. ' +
           'Run it with sudo, keeping your environment: sudo -E npm run chapter <tag> -- ...',

@@ -11,15 +11,15 @@ import { UsageError } from './errors.ts';
 
 export interface FlagSpec {
   /** Key in the parsed result and the long name: "memory" → --memory. */
-  name: string;
+  readonly name: string;
   /** Other spellings, without dashes: "m", "cpushare". One letter → short flag. */
-  aliases?: string[];
+  readonly aliases?: readonly string[];
   /** bool: takes no value; string: one value (the last wins); list: repeatable. */
-  kind: 'bool' | 'string' | 'list';
+  readonly kind: 'bool' | 'string' | 'list';
   /** One line for --help. */
-  help: string;
+  readonly help: string;
   /** Placeholder for the value in --help, e.g. "SIZE". */
-  value?: string;
+  readonly value?: string;
 }
 
 export type FlagValues = Record<string, boolean | string | string[] | undefined>;

@@ -73,10 +73,18 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
   return n;
 }
 
+/** The values of the resource flags, as given on the command line (cli.ts). */
+export interface ResourceFlags {
+  memory?: string;
+  'cpu-shares'?: string;
+  'cpuset-cpus'?: string;
+  'pids-limit'?: string;
+}
+
 /** Turn the run flags into checked Resources. */
-export function parseResources(flags: Record<string, unknown>): Resources {
+export function parseResources(flags: ResourceFlags): Resources {
   const res: Resources = {};
   // TODO(3.2): check the memory, cpu-shares, cpuset-cpus and pids-limit flags
-  throw new NotImplemented('3.2', 'check the memory, cpu-shares, cpuset-cpus and pids-limit flags', 'exercises/3.2/cgroups/resources.ts:79');
+  throw new NotImplemented('3.2', 'check the memory, cpu-shares, cpuset-cpus and pids-limit flags', 'exercises/3.2/cgroups/resources.ts:87');
   return res;
 }

@@ -72,8 +72,16 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
   return n;
 }
 
+/** The values of the resource flags, as given on the command line (cli.ts). */
+export interface ResourceFlags {
+  memory?: string;
+  'cpu-shares'?: string;
+  'cpuset-cpus'?: string;
+  'pids-limit'?: string;
+}
+
 /** Turn the run flags into checked Resources. */
-export function parseResources(flags: Record<string, unknown>): Resources {
+export function parseResources(flags: ResourceFlags): Resources {
   const res: Resources = {};
   // exercise: check the memory, cpu-shares, cpuset-cpus and pids-limit flags
   if (typeof flags.memory === 'string') {
