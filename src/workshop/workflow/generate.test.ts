@@ -27,7 +27,7 @@ test('a marked region becomes a TODO and a throw that names the TODO line', () =
     assert.not.match(out, /exercise:|end exercise/);
     assert.is(lines[0], headerLine({ tag: '1.1', sourceStage: 'solutions/1.1', file: 'answer.ts' }));
     assert.match(lines[0]!, /^\/\/ Generated .* from solutions\/1\.1\/answer\.ts.*yours to edit/);
-    assert.match(out, /^import \{ NotImplemented \} from '\.\.\/\.\.\/src\/errors\.ts';$/m);
+    assert.match(out, /^import \{ NotImplemented \} from '\.\.\/\.\.\/src\/runtime\/errors\.ts';$/m);
   } finally {
     ws.remove();
   }
@@ -57,8 +57,8 @@ test('imports that leave the stage point into solutions/; imports inside it and 
     assert.not.match(main, /NotImplemented/, 'a file without regions gets no import');
     const greet = files['lib/greet.ts']!;
     // added to the existing import of errors.ts, not a second import
-    assert.match(greet, /import \{ UsageError, NotImplemented \} from '\.\.\/\.\.\/\.\.\/src\/errors\.ts';/);
-    assert.is(greet.match(/src\/errors\.ts/g)!.length, 1);
+    assert.match(greet, /import \{ UsageError, NotImplemented \} from '\.\.\/\.\.\/\.\.\/src\/runtime\/errors\.ts';/);
+    assert.is(greet.match(/src\/runtime\/errors\.ts/g)!.length, 1);
     assert.match(greet, /import type \{ answer \} from '\.\.\/\.\.\/\.\.\/solutions\/1\.1\/answer\.ts'; \/\/ a type from the stage below/);
     assert.match(greet, /import\('\.\.\/\.\.\/\.\.\/solutions\/1\.1\/answer\.ts'\)/);
     // every rewritten import resolves to the file the solution imported

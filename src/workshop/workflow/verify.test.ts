@@ -43,7 +43,7 @@ s('inside', () => {});
 s.run();
 `,
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', path.relative(REPO, tmp.dir), '\\.test\\.ts$'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/workshop/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', path.relative(REPO, tmp.dir), '\\.test\\.ts$'], {
       cwd: REPO,
       env: { ...process.env, MYDOCKER_TEST_REPORT_FD: '3' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -91,7 +91,7 @@ test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with 
 
     assert.is(a.code, 1, a.stdout + a.stderr);
     const todoRel = path.relative(REPO, todo);
-    assert.ok(a.stdout.startsWith(`$ MYDOCKER_STAGE=${todoRel} MYDOCKER_TEST_REPORT_FD=3 node --import tsx --import ./src/workflow/uvu-report.ts node_modules/uvu/bin.js chapters/3.1-namespaces`), a.stdout);
+    assert.ok(a.stdout.startsWith(`$ MYDOCKER_STAGE=${todoRel} MYDOCKER_TEST_REPORT_FD=3 node --import tsx --import ./src/workshop/workflow/uvu-report.ts node_modules/uvu/bin.js chapters/3.1-namespaces`), a.stdout);
     const step = 'start the child in a new PID namespace and put the parent back in its own';
     const line = fs.readFileSync(path.join(todo, 'namespaces.ts'), 'utf8').split('\n').findIndex((l) => l.includes(`TODO(3.1): ${step}`)) + 1;
     assert.match(a.stdout, `✘ the command runs as PID 1\n      not implemented yet: ${step} (${todoRel}/namespaces.ts:${line})`);

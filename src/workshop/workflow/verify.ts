@@ -57,7 +57,7 @@ export function testCommand(chapters: Chapter[], stage: string, ws: Workspace = 
     chapters.length === 1
       ? [chapterDir(chapters[0]!), '\\.test\\.ts$']
       : ['chapters', `^(${chapters.map((c) => `${c.tag}-${c.slug}`.replace(/\./g, '\\.')).join('|')})/.*\\.test\\.ts$`];
-  const argv = ['--import', 'tsx', '--import', './src/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', dir, pattern];
+  const argv = ['--import', 'tsx', '--import', './src/workshop/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', dir, pattern];
   const env = { MYDOCKER_STAGE: rel(stage, ws), MYDOCKER_TEST_REPORT_FD: '3' };
   const display = [...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`), 'node', ...argv.map(shellQuote)].join(' ');
   return { argv, env, display };
