@@ -5,6 +5,8 @@
 // layer, the cgroup, init, the wait, and the cleanup. It is 4.3's run with the id given
 // by the caller (the CLI of a detached run prints it before the monitor starts) and
 // hooks at the two moments later chapters need: started (pid known) and ended.
+//
+// base: ../4.3/run.ts
 
 import { ensureImage } from '../../src/runtime/image.ts';
 import { withContainer } from '../../src/runtime/leftovers.ts';
@@ -22,21 +24,22 @@ export interface StartHooks {
   ended?(code: number | undefined): void;
 }
 
-export interface StartSpec extends StartHooks {
+/** What a later chapter adds to a start: `C` is what it adds to init's configuration. */
+export interface StartSpec<C extends object = object> extends StartHooks {
   /** The image to start from (chapter 5.7); busybox by default. */
   image?: string;
   /** More configuration for init (chapter 5.8's environment). */
-  config?: Record<string, unknown>;
+  config?: C;
 }
 
-export async function startContainer(id: string, opts: RunOptions, spec: StartSpec = {}): Promise<number> {
+export async function startContainer<C extends object>(id: string, opts: RunOptions, spec: StartSpec<C> = {}): Promise<number> {
   const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
   prepareHostPaths(opts.volumes);
   return withContainer(id, async () => {
     let code: number | undefined;
     const workspace = createWorkspace(id, lower);
     try {
-      const config: ContainerConfig = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config };
+      const config = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, ...spec.config } satisfies ContainerConfig;
       code = await runContainer(id, opts, config, spec.started);
       return code;
     } finally {

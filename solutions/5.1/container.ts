@@ -2,6 +2,8 @@
 // is in its cgroup and has its configuration, i.e. once the container is really
 // running. A detached run reports "started" to the waiting CLI from there (detach.ts);
 // chapter 5.2 records the container's pid in its state there.
+//
+// base: ../3.3/run.ts
 
 import { spawnInit } from '../3.1/namespaces.ts';
 import { waitForExit } from '../3.1/wait.ts';

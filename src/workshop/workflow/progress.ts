@@ -41,6 +41,18 @@ export function readProgress(ws: Workspace = WORKSPACE): Progress {
 export function recordVerify(tag: string, result: Omit<VerifyRecord, 'at'>, ws: Workspace = WORKSPACE, env: NodeJS.ProcessEnv = process.env): void {
   const progress = readProgress(ws);
   progress.chapters[tag] = { ...result, at: new Date().toISOString() };
+  writeProgress(progress, ws, env);
+}
+
+/** Forget chapter `tag`'s result (`npm run reset`: the exercise starts over, unverified). */
+export function forgetVerify(tag: string, ws: Workspace = WORKSPACE, env: NodeJS.ProcessEnv = process.env): void {
+  const progress = readProgress(ws);
+  if (!(tag in progress.chapters)) return;
+  delete progress.chapters[tag];
+  writeProgress(progress, ws, env);
+}
+
+function writeProgress(progress: Progress, ws: Workspace, env: NodeJS.ProcessEnv): void {
   const file = progressPath(ws);
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(progress, null, 2) + '\n');

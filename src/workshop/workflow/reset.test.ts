@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main as exercisesMain } from './exercises.ts';
 import { generateStage } from './generate.ts';
+import { readProgress, recordVerify } from './progress.ts';
 import { main as resetMain } from './reset.ts';
 import { capture, fixtureRepo, read, write } from './test-helpers.ts';
 
@@ -57,6 +58,19 @@ test('--force copies the edits to .mydocker-backup/<time>/ and says where, then 
     assert.is(read(ws, 'exercises/1.1/answer.ts'), generated(ws, '1.1', 'answer.ts'));
     assert.not.ok(fs.existsSync(path.join(ws.root, 'exercises/1.1/helper.ts')), 'the extra file is still there');
     assert.match(r.stdout, /exercises\/1\.1 restored as generated/);
+  } finally {
+    ws.remove();
+  }
+});
+
+test("reset clears the chapter's result, so `npm run chapters` no longer shows it done", async () => {
+  const ws = await committedRepo();
+  try {
+    recordVerify('1.1', { passed: true, tests: 3, failed: 0 }, ws, {});
+    recordVerify('1.2', { passed: true, tests: 2, failed: 0 }, ws, {});
+    const r = await capture(() => resetMain(['1.1'], ws));
+    assert.is(r.value, 0, r.stderr);
+    assert.equal(Object.keys(readProgress(ws).chapters), ['1.2']);
   } finally {
     ws.remove();
   }

@@ -12,6 +12,7 @@
 import chalk from 'chalk';
 import { chapterOf, isMain, parseArgs, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
 import { applyStage, compareStage, generatableTags, isLearnersWork } from './generate.ts';
+import { forgetVerify } from './progress.ts';
 
 export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const { args, flags } = parseArgs(argv, ['force'], 'reset');
@@ -31,6 +32,7 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
     return 1;
   }
   const res = applyStage(cmp, true, ws);
+  forgetVerify(tag, ws); // `npm run chapters` no longer shows it as done
   if (res.backup) process.stdout.write(`Your edits are saved in ${res.backup}\n`);
   const n = res.written.length + res.removed.length;
   process.stdout.write(n ? `exercises/${tag} restored as generated (${n} file${n === 1 ? '' : 's'} replaced or removed).\n` : `exercises/${tag} is already as generated.\n`);
