@@ -30,7 +30,7 @@ const marker = () => uniqueName('detach');
 async function assertEndedClean(): Promise<void> {
   await waitSettled(t.root).catch(() => undefined);
   const files = keptFiles(t.root).sort();
-  if (KEEPS_STATE) assert.ok(files.every((f) => f === 'config.json' || f === 'container.log'), `left: ${files}`);
+  if (KEEPS_STATE) assert.ok(files.every((f) => f === 'state.json' || f === 'container.log'), `left: ${files}`);
   else assert.equal(files, [], 'the container directory was left');
   assertHostClean(t.before);
 }
@@ -59,7 +59,7 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
   const r = await mydocker(['run', '-d', '-m', '64m', 'sh', '-c', 'exit 3']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (keptFiles(t.root).some((f) => !['config.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
+  await waitFor(() => (keptFiles(t.root).some((f) => !['state.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
   await assertEndedClean();
 });
 

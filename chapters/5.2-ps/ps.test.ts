@@ -1,5 +1,5 @@
 // Chapter 5.2 tests: every container has an id and a unique name; `ps` lists them with
-// ID, NAME, PID, STATUS, COMMAND and CREATED from the state in containers/<id>/config.json;
+// ID, NAME, PID, STATUS, COMMAND and CREATED from the state in containers/<id>/state.json;
 // a detached container that ends shows "exited (N)" and keeps its state, a foreground
 // one goes when it ends, and one whose runtime died shows as exited.
 
@@ -56,7 +56,7 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
   assert.match(made.NAME!, /^[a-z]+_[a-z]+$/, 'a made-up name');
   assert.is(made.COMMAND, 'sleep 1000');
   // The state is plain JSON under the state root.
-  const state = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'config.json'), 'utf8'));
+  const state = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'state.json'), 'utf8'));
   assert.is(state.name, 'web');
   assert.is(state.pid, sh);
   assert.equal(state.command, ['sh', '-c', `sleep 1000; : ${m}`]);
@@ -95,11 +95,11 @@ test('a detached container that ends by itself shows exited (N) and keeps its st
   const r = await mydocker(['run', '-d', '--name', 'quick', 'sh', '-c', 'exit 5']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(t.root, 'containers', r.stdout.trim(), 'config.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
+  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(t.root, 'containers', r.stdout.trim(), 'state.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
   const quick = await row('quick');
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
-  assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
   assert.equal(fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')), []);
   assertHostClean(t.before);
 });
@@ -131,8 +131,8 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   const cleanup = await mydocker(['cleanup']);
   expectCode(cleanup, 0);
-  assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\), kept until rm: [0-9a-f]{12}$/m);
-  assert.equal(keptFiles(t.root).sort(), ['config.json', 'container.log']);
+  assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\) that are kept: [0-9a-f]{12}$/m);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(t.before);
 });

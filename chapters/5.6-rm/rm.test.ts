@@ -31,7 +31,7 @@ async function waitExited(name: string): Promise<void> {
       const dir = path.join(t.root, 'containers');
       for (const id of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
         try {
-          const s = JSON.parse(fs.readFileSync(path.join(dir, id, 'config.json'), 'utf8'));
+          const s = JSON.parse(fs.readFileSync(path.join(dir, id, 'state.json'), 'utf8'));
           if (s.name === name && s.status === 'exited' && !fs.existsSync(path.join(dir, id, 'owner'))) return true;
         } catch {
           // being written

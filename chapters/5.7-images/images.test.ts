@@ -56,7 +56,7 @@ test('two containers from different images run side by side, each with its own w
   for (const img of ['alpha', 'beta']) assert.not.ok(fs.existsSync(path.join(t.root, 'images', img, 'rootfs/written')), 'a write reached the image');
   const state = (name: string) => {
     for (const id of fs.readdirSync(path.join(t.root, 'containers'))) {
-      const s = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'config.json'), 'utf8'));
+      const s = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'state.json'), 'utf8'));
       if (s.name === name) return s;
     }
   };

@@ -19,7 +19,7 @@ export async function run(opts: RunOptions): Promise<number> {
   return withContainer(newContainerId(), async (id) => {
     const workspace = createWorkspace(id, lower);
     try {
-      const config: ContainerConfig = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace, volumes: opts.volumes };
+      const config: ContainerConfig = { command: opts.command, hostname: id, workspace, volumes: opts.volumes };
       return await runContainer(id, opts, config);
     } finally {
       removeWorkspace(workspace);

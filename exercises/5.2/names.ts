@@ -69,7 +69,7 @@ export function claimName(wanted: string | undefined, id: string, root?: string)
     checkName(wanted);
     if (!tryClaim(wanted, id, root)) {
       const holder = fs.readFileSync(path.join(namesDir(root), wanted), 'utf8');
-      throw new UsageError(`the container name "${wanted}" is already in use by container ${holder}: remove it (rm) or choose another name`);
+      throw new UsageError(`the container name "${wanted}" is already in use by container ${holder}: choose another name`);
     }
     return wanted;
   }

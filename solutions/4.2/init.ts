@@ -4,12 +4,13 @@
 
 import { sethostname } from '../../src/runtime/sys.ts';
 import { dieWithParent, enterNamespaces, makeMountsPrivate } from '../3.1/init.ts';
-import { execInContainer } from '../3.3/init.ts';
+import { execInContainer, type ContainerConfig as BaseConfig } from '../3.3/init.ts';
 import { readConfig } from '../3.3/pipe.ts';
-import { mountSpecialFilesystems, type ContainerConfig as BaseConfig } from '../4.1/init.ts';
+import { mountSpecialFilesystems } from '../4.1/init.ts';
 import { pivotInto } from '../4.1/rootfs.ts';
 import { mountOverlay, type Workspace } from './workspace.ts';
 
+/** 3.3's configuration with the workspace, whose merged dir is the container's "/" (4.1's rootfs). */
 export interface ContainerConfig extends BaseConfig {
   workspace: Workspace;
 }

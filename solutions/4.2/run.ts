@@ -16,7 +16,7 @@ export async function run(opts: RunOptions): Promise<number> {
   return withContainer(newContainerId(), async (id) => {
     const workspace = createWorkspace(id, lower);
     try {
-      const config: ContainerConfig = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace };
+      const config: ContainerConfig = { command: opts.command, hostname: id, workspace };
       return await runContainer(id, opts, config);
     } finally {
       removeWorkspace(workspace);

@@ -1,11 +1,11 @@
 // Chapter 5.2 — `run` records the container's state. Compared with 5.1: claim a name,
-// write config.json ("created") before anything starts, "running" with init's pid once
+// write state.json ("created") before anything starts, "running" with init's pid once
 // it runs, "exited" with its code when it ends.
 //
 // A foreground container is removed when it ends (as `docker run --rm`; the earlier
 // chapters promise that nothing of it stays on disk). A detached one is kept until
-// `rm`: its monitor removes the cgroup and the write layer but leaves config.json and
-// the log (src/runtime/leftovers.ts, KEPT_FILES), so `ps` shows it as exited.
+// `rm`: its monitor removes the cgroup and the write layer but leaves state.json and
+// the log (state.ts registers that with src/runtime/leftovers.ts), so `ps` shows it as exited.
 //
 // Later chapters start containers from other images (5.7) with an environment (5.8):
 // `lifecycle(launchOf)` takes a function that tells, from the run options, what else a
@@ -19,16 +19,19 @@ import { runDetached } from '../5.1/detach.ts';
 import { startContainer, type StartHooks } from '../5.1/start.ts';
 import type { RunOptions } from './cli.ts';
 import { claimName, releaseName } from './names.ts';
-import { readState, updateState, writeState, type ContainerState } from './state.ts';
+import { readState, statePath, updateState, writeState, type ContainerState } from './state.ts';
 
-/** What a container needs beyond 4.3's options (later chapters fill it in). */
-export interface Launch {
+/**
+ * What a container needs beyond 4.3's options (later chapters fill it in): `C` is what
+ * a chapter adds to init's configuration, `S` what it adds to the state.
+ */
+export interface Launch<C extends object = object, S extends object = object> {
   /** the image to start from (5.7) */
   image?: string;
   /** more configuration for init (5.8's environment) */
-  config?: Record<string, unknown>;
+  config?: C;
   /** more fields for the state (what `ps` and `exec` need to know) */
-  state?: Record<string, unknown>;
+  state?: S;
 }
 
 /** Remove a container's state, directory and name claim. */
@@ -38,7 +41,7 @@ export function forget(id: string): void {
   if (state) releaseName(state.name, id);
 }
 
-export function lifecycle<O extends RunOptions>(launchOf: (opts: O) => Launch = () => ({})) {
+export function lifecycle<O extends RunOptions, C extends object = object, S extends object = object>(launchOf: (opts: O) => Launch<C, S> = () => ({})) {
   /** Start container `id` and keep its state current (a foreground run and the monitor). */
   const start = (id: string, opts: O, hooks: StartHooks = {}): Promise<number> => {
     const launch = launchOf(opts);
@@ -88,7 +91,7 @@ export function lifecycle<O extends RunOptions>(launchOf: (opts: O) => Launch = 
         return 0;
       }
       // In the foreground the container goes when it ends, state and name with it.
-      return await start(id, opts, { ended: () => fs.rmSync(containerDir(id) + '/config.json', { force: true }) });
+      return await start(id, opts, { ended: () => fs.rmSync(statePath(id), { force: true }) });
     } catch (err) {
       forget(id);
       throw err;

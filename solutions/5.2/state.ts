@@ -1,9 +1,10 @@
 // Chapter 5.2 — what the runtime remembers about a container, so that `ps` (and, in the
 // next chapters, logs, exec, stop and rm) can find it after `run` has returned:
 //
-//   <state root>/containers/<id>/config.json
+//   <state root>/containers/<id>/state.json
 //
-// (the book's /var/run/mydocker/<name>/config.json). Only the container's runtime —
+// (the book's /var/run/mydocker/<name>/config.json; "state" says what it is, and keeps
+// it apart from the configuration init is sent through its pipe). Only the container's runtime —
 // the CLI in the foreground, the monitor when detached — writes it: "created" before
 // the start, "running" with init's pid once it runs, "exited" with the exit code when
 // it ends. Every write goes to a temporary file that is then renamed over the old one
@@ -17,11 +18,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../src/runtime/errors.ts';
-import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { keepUntilRm, processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir, containersDir } from '../../src/runtime/state.ts';
 import type { Volume } from '../4.3/volumes.ts';
+import { LOG_FILE } from '../5.1/detach.ts';
 
-export const STATE_FILE = 'config.json';
+export const STATE_FILE = 'state.json';
 
 export interface ContainerState {
   id: string;
@@ -36,28 +38,33 @@ export interface ContainerState {
   exitCode?: number;
   finished?: string;
   detached: boolean;
-  /** true: removed when it ends (a foreground run); false: kept until `rm` (src/runtime/leftovers.ts) */
+  /** true: removed when it ends (a foreground run); false: kept until `rm` (see below) */
   autoRemove: boolean;
   volumes: Volume[];
-  /** later chapters add the image (5.7) and the environment (5.8) */
-  [more: string]: unknown;
 }
+
+/**
+ * The state as a later chapter writes it: `Extra` are the fields it adds (5.7's image,
+ * 5.8's environment). Read back, they may be missing: the container may have been
+ * started by an earlier stage.
+ */
+export type StateWith<Extra extends object> = ContainerState & Partial<Extra>;
 
 export function statePath(id: string, root?: string): string {
   return path.join(containerDir(id, root), STATE_FILE);
 }
 
-export function readState(id: string, root?: string): ContainerState | undefined {
+export function readState<Extra extends object = object>(id: string, root?: string): StateWith<Extra> | undefined {
   try {
-    return JSON.parse(fs.readFileSync(statePath(id, root), 'utf8')) as ContainerState;
+    return JSON.parse(fs.readFileSync(statePath(id, root), 'utf8')) as StateWith<Extra>;
   } catch {
     return undefined; // not there, or not a container of 5.2 on
   }
 }
 
-/** Write the whole state atomically: a temporary file renamed over config.json. */
+/** Write the whole state atomically: a temporary file renamed over state.json. */
 export function writeState(state: ContainerState, root?: string): void {
-  // exercise: write the state as JSON to a temporary file and rename it over config.json
+  // exercise: write the state as JSON to a temporary file and rename it over state.json
   const file = statePath(state.id, root);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
@@ -76,7 +83,7 @@ export function updateState(id: string, change: Partial<ContainerState>, root?: 
 }
 
 /** Every container with a state, oldest first. */
-export function listStates(root?: string): ContainerState[] {
+export function listStates<Extra extends object = object>(root?: string): StateWith<Extra>[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(containersDir(root));
@@ -84,8 +91,8 @@ export function listStates(root?: string): ContainerState[] {
     return [];
   }
   return ids
-    .map((id) => readState(id, root))
-    .filter((s): s is ContainerState => !!s)
+    .map((id) => readState<Extra>(id, root))
+    .filter((s): s is StateWith<Extra> => !!s)
     .sort((a, b) => a.created.localeCompare(b.created));
 }
 
@@ -108,8 +115,8 @@ export function statusText(state: ContainerState): string {
  * The container a user means by `arg`: an exact id, else an exact name, else the start
  * of exactly one id (as Docker does).
  */
-export function findContainer(arg: string, root?: string): ContainerState {
-  const all = listStates(root);
+export function findContainer<Extra extends object = object>(arg: string, root?: string): StateWith<Extra> {
+  const all = listStates<Extra>(root);
   const found = all.find((s) => s.id === arg) ?? all.find((s) => s.name === arg);
   if (found) return found;
   const byPrefix = arg ? all.filter((s) => s.id.startsWith(arg)) : [];
@@ -117,3 +124,19 @@ export function findContainer(arg: string, root?: string): ContainerState {
   if (byPrefix.length > 1) throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
   throw new UsageError(`no such container: ${arg}`);
 }
+
+/**
+ * A container kept until `rm` (a detached one: autoRemove false) keeps its state and its
+ * log when its runtime cleans up after it — also when that cleanup is done by another
+ * runtime after a crash (src/runtime/leftovers.ts asks every rule registered here).
+ */
+keepUntilRm({
+  files: [STATE_FILE, LOG_FILE],
+  applies: (dir) => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;
+    } catch {
+      return false; // no state (yet, or any more): nothing to keep
+    }
+  },
+});

@@ -84,9 +84,10 @@ export async function exec(args: string[]): Promise<number> {
   const { flags, rest } = parseFlags(args, EXEC_FLAGS);
   const [target, ...command] = rest;
   if (!target || command.length === 0) throw new UsageError('usage: exec [-i] [-t] CONTAINER COMMAND [ARG...]');
-  const state = findContainer(target);
+  // The container's environment, once a chapter records it (5.8); Docker's defaults until then.
+  const state = findContainer<{ env: string[] }>(target);
   if (!isRunning(state)) throw new UsageError(`container ${state.name} is not running`);
-  const env = (state.env as string[] | undefined) ?? containerEnv();
+  const env = state.env ?? containerEnv();
   const procs = cgroupDirsNamed(cgroupName(state.id)).map((d) => path.join(d, 'cgroup.procs'));
 
   // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.

@@ -10,11 +10,11 @@
 // and the next `run` (or `mydocker cleanup`) removes every container whose owner is
 // gone. The start time (field 22 of /proc/PID/stat) tells a reused pid from ours.
 //
-// From chapter 5.2 on a container may be *kept until `rm`* (a detached one: its state
-// says "autoRemove": false in config.json). Its runtime (the monitor) removes the cgroup
-// and write layer when it ends, as always, but leaves KEPT_FILES — the state and the
-// log — so `ps`, `logs` and `rm` still know the container. The same goes for a cleanup
-// after a monitor that was killed.
+// A later chapter may *keep* a container after it ended (5.2 keeps a detached one until
+// `rm`, so `ps` and `logs` still know it). Such a chapter registers a rule here
+// (keepUntilRm): which containers it keeps, and which of their files stay. The cgroup
+// and everything else still go when the container ends, and likewise in a cleanup after
+// a runtime that was killed. This file knows no chapter's files; it asks the rules.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,16 +35,25 @@ export function processIdentity(pid: number): string | undefined {
   }
 }
 
-/** What a kept container's directory holds after it ended: its state and its log. */
-export const KEPT_FILES = ['config.json', 'container.log'];
+/** A chapter's rule for containers it keeps after they end. */
+export interface KeepRule {
+  /** The files of the container's directory that stay (its state, its log). */
+  files: string[];
+  /** Whether the container in directory `dir` is one this rule keeps. */
+  applies(dir: string): boolean;
+}
 
-/** Whether the container in `dir` is kept until `rm` (5.2's state says autoRemove: false). */
-export function keptUntilRm(dir: string): boolean {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).autoRemove === false;
-  } catch {
-    return false; // no state (chapters before 5.2) or being removed: not kept
-  }
+const keepRules: KeepRule[] = [];
+
+/** Register a rule: a stage does this once, when its module is loaded. */
+export function keepUntilRm(rule: KeepRule): void {
+  keepRules.push(rule);
+}
+
+/** The files the container in `dir` keeps after it ended, or undefined if it is not kept. */
+export function keptFiles(dir: string): string[] | undefined {
+  const rules = keepRules.filter((r) => r.applies(dir));
+  return rules.length ? rules.flatMap((r) => r.files) : undefined;
 }
 
 /**
@@ -68,7 +77,7 @@ export async function withContainer<T>(id: string, fn: (id: string) => Promise<T
   } finally {
     fs.rmSync(owner, { force: true });
     try {
-      if (!keptUntilRm(dir)) fs.rmdirSync(dir);
+      if (!keptFiles(dir)) fs.rmdirSync(dir);
     } catch (err) {
       log.warn(`container ${id}: ${dir} is not empty after cleanup: ${(err as Error).message}`);
     }
@@ -132,8 +141,8 @@ export function removeContainerFiles(id: string, root?: string): boolean {
 
 /**
  * Clean up after every container whose runtime is gone: `removed` went entirely;
- * `cleaned` are kept containers (chapter 5.2 on) whose cgroup and write layer went while
- * their state and log stay until `rm`.
+ * `cleaned` are kept containers (see keepUntilRm) whose cgroup and working files went
+ * while the files their rule keeps stay.
  */
 export function cleanupStale(root?: string): { removed: string[]; cleaned: string[] } {
   const removed: string[] = [];
@@ -148,8 +157,9 @@ export function cleanupStale(root?: string): { removed: string[]; cleaned: strin
     const dir = containerDir(id, root);
     if (ownerAlive(dir)) continue;
     log.debug(`cleanup: container ${id} was left by a runtime that is gone`);
-    if (keptUntilRm(dir)) {
-      if (removeWorkingFiles(id, root)) cleaned.push(id);
+    const kept = keptFiles(dir);
+    if (kept) {
+      if (removeWorkingFiles(id, kept, root)) cleaned.push(id);
     } else if (removeContainerFiles(id, root)) removed.push(id);
   }
   return { removed, cleaned };
@@ -157,9 +167,9 @@ export function cleanupStale(root?: string): { removed: string[]; cleaned: strin
 
 /**
  * For a kept container whose runtime is gone: remove its cgroup and everything in its
- * directory but KEPT_FILES, and the owner file last, so it is not visited again.
+ * directory but the `kept` files, and the owner file last, so it is not visited again.
  */
-function removeWorkingFiles(id: string, root?: string): boolean {
+function removeWorkingFiles(id: string, kept: string[], root?: string): boolean {
   const dir = containerDir(id, root);
   const mounted = hostMountsUnder(dir);
   if (mounted.length) {
@@ -174,7 +184,7 @@ function removeWorkingFiles(id: string, root?: string): boolean {
     }
   }
   for (const name of fs.readdirSync(dir)) {
-    if (!KEPT_FILES.includes(name) && name !== 'owner') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (!kept.includes(name) && name !== 'owner') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
   fs.rmSync(path.join(dir, 'owner'), { force: true });
   return true;

@@ -83,7 +83,7 @@ export async function killAllContainers(root?: string): Promise<void> {
  * write layer and the owner file).
  */
 export function waitSettled(root: string, ms = 15_000): Promise<true> {
-  const done = () => keptFiles(root).every((f) => f === 'config.json' || f === 'container.log');
+  const done = () => keptFiles(root).every((f) => f === 'state.json' || f === 'container.log');
   return waitFor(() => (done() ? true : undefined), ms, 'the containers’ runtimes to finish cleaning up');
 }
 

@@ -15,8 +15,9 @@
 //   image 10 MB / 500 MB the bundled stage on an image with a 10 MB or 500 MB file added
 //   4 volumes            the bundled stage with four -v mounts
 //   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
-//   floor: start flow    src/workshop/bench-floor.ts: DESIGN's start flow with no chapter's work
-//                        (two Node starts, koffi in each, unshare, spawn, execve)
+//   floor: start flow    stage 3.1: the start flow of docs/architecture.md with no later
+//                        chapter's work (two Node starts, koffi in each, unshare, spawn,
+//                        a /proc mount, execve; no cgroup, image, overlay or state)
 // and the runtime's peak RSS (VmHWM) while a container runs.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -136,9 +137,10 @@ async function main(argv: string[]): Promise<number> {
       name,
       run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
     });
-    // DESIGN's start flow and nothing else (src/workshop/bench-floor.ts).
-    const flowFloor = bundleFile(path.join(REPO, 'src/workshop/bench-floor.ts'), 'bench/floor.mjs');
-    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({ name, run: () => must(process.execPath, [flowFloor, 'run'], env) });
+    // The start flow and nothing else: chapter 3.1's stage runs /bin/true from the host's
+    // root, in new namespaces, without any later chapter's work.
+    const flowFloor = bundleStage(path.join(REPO, 'solutions', CHAPTERS[0]!.tag));
+    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({ name, run: () => must(process.execPath, [flowFloor, 'run', '/bin/true'], env) });
     const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
@@ -147,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
       floor('floor: node -e 0, twice'),
-      startFlow('floor: the start flow alone (src/workshop/bench-floor.ts)'),
+      startFlow(`floor: the start flow alone (stage ${CHAPTERS[0]!.tag})`),
     ];
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
