@@ -4,7 +4,7 @@
 // `init` (the book's `/proc/self/exe init`).
 
 import { fileURLToPath } from 'node:url';
-import { exitCodeOf, NotImplemented, UsageError } from './errors.ts';
+import { exitCodeOf, isRoot, NotImplemented, notRootMessage, UsageError } from './errors.ts';
 import { flagHelp, type FlagSpec } from './flags.ts';
 import { endQuietlyOnClosedStdout, log, setDebug } from './log.ts';
 import { SysError } from './sys.ts';
@@ -112,12 +112,7 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
       process.exitCode = 0;
       return;
     }
-    if (process.getuid?.() !== 0 && !args.includes('--help')) {
-      throw new UsageError(
-        'mydocker must run as root: it creates namespaces, mounts and cgroups, which need CAP_SYS_ADMIN. ' +
-          'Run it with sudo, keeping your environment: sudo -E npm run chapter <tag> -- ...',
-      );
-    }
+    if (!isRoot() && !args.includes('--help')) throw new UsageError(notRootMessage('sudo -E npm run chapter <tag> -- ...'));
     process.exitCode = await cmd.run(args.slice(1));
   } catch (err) {
     process.exitCode = reportError(err);

@@ -45,3 +45,16 @@ export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown })?.exitCode;
   return typeof code === 'number' ? code : EXIT.RUNTIME;
 }
+
+/** Why the runtime needs root, in the words every "not root" message uses. */
+export const WHY_ROOT = 'containers are made of namespaces, mounts and cgroups, which need CAP_SYS_ADMIN';
+
+/** Whether this process runs as root. */
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** The one message for "not root": why, and the command line that runs it with sudo. */
+export function notRootMessage(rerun: string): string {
+  return `mydocker must run as root: ${WHY_ROOT}. Run: ${rerun}`;
+}

@@ -19,9 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { log } from './log.ts';
-import { cgroupName, containerDir, containersDir } from './state.ts';
-
-const CGROUP_ROOT = '/sys/fs/cgroup';
+import { CGROUP_ROOT, cgroupName, containerDir, containersDir } from './state.ts';
 
 /** "<pid> <start time>" of a live process, or undefined if it is gone. */
 export function processIdentity(pid: number): string | undefined {

@@ -26,6 +26,9 @@ export function containerDir(id: string, root = stateRoot()): string {
   return path.join(containersDir(root), id);
 }
 
+/** Where the kernel's cgroup filesystems are mounted (man 7 cgroups). */
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
 /** The name of container `id`'s cgroup (the same in every hierarchy). */
 export function cgroupName(id: string): string {
   return `${process.env.MYDOCKER_CGROUP_PREFIX || 'mydocker'}-${id}`;

@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
+import { CGROUP_ROOT } from '../runtime/state.ts';
 import { bundleStage } from '../workshop/bundle.ts';
-import { CHAPTERS } from '../workshop/chapters.ts';
+import { chaptersBefore } from '../workshop/chapters.ts';
 import { REPO } from '../workshop/repo.ts';
 
 export { REPO };
@@ -34,7 +35,7 @@ export function stageFile(defaultTag: string, rel: string): string {
   const own = path.join(stageDir(defaultTag), rel);
   if (fs.existsSync(own)) return own;
   const tag = stageTag(defaultTag);
-  const earlier = CHAPTERS.slice(0, CHAPTERS.findIndex((c) => c.tag === tag)).reverse();
+  const earlier = chaptersBefore(tag).reverse();
   for (const c of earlier) {
     const p = path.join(REPO, 'solutions', c.tag, rel);
     if (fs.existsSync(p)) return p;
@@ -230,7 +231,6 @@ export interface HostState {
   cgroups: string[];
 }
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /**
  * Cgroup directories whose name starts with `prefix` anywhere in the cgroup trees (two

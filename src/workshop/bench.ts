@@ -25,6 +25,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleFile, bundleStage } from './bundle.ts';
+import { isRoot, notRootMessage } from '../runtime/errors.ts';
+import { CGROUP_ROOT } from '../runtime/state.ts';
 import { CHAPTERS } from './chapters.ts';
 import { REPO } from '../testing/harness.ts';
 
@@ -106,8 +108,8 @@ async function peakRss(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (process.getuid?.() !== 0) {
-    console.error('bench: needs root (it starts containers): sudo -E npm run bench');
+  if (!isRoot()) {
+    console.error(`bench: ${notRootMessage('sudo -E npm run bench')}`);
     return 125;
   }
   const i = argv.indexOf('--rounds');
@@ -169,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
     let n = 0;
     // crun refuses cgroup v1/v2 hybrid hosts unless told to manage no cgroups at all.
-    const extra: Record<string, string[]> = { runc: [], crun: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? [] : ['--cgroup-manager=disabled'] };
+    const extra: Record<string, string[]> = { runc: [], crun: fs.existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers')) ? [] : ['--cgroup-manager=disabled'] };
     for (const tool of ['runc', 'crun']) {
       if (!which(tool) || !oci) {
         notes.push(`${tool}: not installed (apt-get install ${tool})`);

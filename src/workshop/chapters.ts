@@ -29,8 +29,9 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.8', slug: 'env', title: 'Environment variables (-e)' },
 ];
 
-export function findChapter(tag: string): Chapter | undefined {
-  return CHAPTERS.find((c) => c.tag === tag);
+/** The chapter with this tag, in `chapters` (the registry, or a test's fixture list). */
+export function findChapter(tag: string, chapters: readonly Chapter[] = CHAPTERS): Chapter | undefined {
+  return chapters.find((c) => c.tag === tag);
 }
 
 /** The chapter folder, relative to the repository root: chapters/4.3-volumes */
@@ -39,7 +40,13 @@ export function chapterDir(c: Chapter): string {
 }
 
 /** Chapters from `tag` on (a stage must keep every earlier lesson working). */
-export function chaptersFrom(tag: string): Chapter[] {
-  const i = CHAPTERS.findIndex((c) => c.tag === tag);
-  return i < 0 ? [] : CHAPTERS.slice(i);
+export function chaptersFrom(tag: string, chapters: readonly Chapter[] = CHAPTERS): Chapter[] {
+  const i = chapters.findIndex((c) => c.tag === tag);
+  return i < 0 ? [] : chapters.slice(i);
+}
+
+/** Chapters before `tag`, in book order. */
+export function chaptersBefore(tag: string, chapters: readonly Chapter[] = CHAPTERS): Chapter[] {
+  const i = chapters.findIndex((c) => c.tag === tag);
+  return i < 0 ? [] : chapters.slice(0, i);
 }

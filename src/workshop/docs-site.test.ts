@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHAPTERS, chapterDir } from './chapters.ts';
+import { CHAPTERS, chapterDir, findChapter } from './chapters.ts';
 import { REPO } from '../testing/harness.ts';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-docs-'));
@@ -27,7 +27,7 @@ function pages(): string[] {
 
 /** The chapter's title as its guide's frontmatter gives it (the site's page title). */
 function guideTitle(tag: string): string {
-  const c = CHAPTERS.find((x) => x.tag === tag)!;
+  const c = findChapter(tag)!;
   const text = fs.readFileSync(path.join(REPO, chapterDir(c), 'README.md'), 'utf8');
   const m = /^---\n[^]*?^title:\s*"?(.+?)"?\s*$[^]*?^---$/m.exec(text);
   assert.ok(m, `${chapterDir(c)}/README.md has no frontmatter title`);

@@ -169,7 +169,7 @@ test('state root filesystem: the type findmnt reports, for the default root and 
 
 test('tools for later chapters: found where `command -v` finds them, and only ever a warning', () => {
   const PATH = `${process.env.PATH}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
-  for (const t of ['nsenter', 'unshare', 'ip', 'iptables']) {
+  for (const t of ['nsenter', 'setpriv', 'unshare', 'ip', 'iptables']) {
     const found = spawnSync('sh', ['-c', `command -v ${t}`], { env: { ...process.env, PATH } }).status === 0;
     assert.is(byId(real, `tool.${t}`).status, found ? 'ok' : 'warn', t);
   }

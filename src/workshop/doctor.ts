@@ -23,6 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isMain } from './repo.ts';
 import { findStaticBusybox, imagesDir, listImages } from '../runtime/image.ts';
+import { WHY_ROOT } from '../runtime/errors.ts';
+import { CGROUP_ROOT } from '../runtime/state.ts';
 
 export type Status = 'ok' | 'warn' | 'fail';
 
@@ -224,7 +226,7 @@ export function checkRoot(uid = process.getuid?.() ?? -1, procStatus = '/proc/se
     return {
       id: 'root',
       status: 'fail',
-      label: `not running as root (uid ${uid}): unshare, mount and cgroups need root`,
+      label: `not running as root (uid ${uid}): ${WHY_ROOT}`,
       fix: 'run `sudo -E npm run doctor` (and every workshop command the same way)',
       value: String(uid),
       chapter: '3.1',
@@ -347,7 +349,6 @@ export function checkOverlay(procFilesystems = '/proc/filesystems', modulesDir =
   };
 }
 
-export const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export function cgroupVersion(root = CGROUP_ROOT): 'v1' | 'v2' | 'none' {
   if (fs.existsSync(path.join(root, 'cgroup.controllers'))) return 'v2';
@@ -557,7 +558,8 @@ export function checkRootPropagation(mountinfo = '/proc/self/mountinfo'): CheckR
 const TOOLS: { name: string; pkg: keyof typeof INSTALL; chapter: string; why: string }[] = [
   { name: 'strace', pkg: 'strace', chapter: '3.3', why: 'a test watches the runtime\'s system calls' },
   { name: 'nsenter', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
-  { name: 'unshare', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
+  { name: 'setpriv', pkg: 'util-linux', chapter: '5.4', why: "exec gives the command no_new_privs, as init does" },
+  { name: 'unshare', pkg: 'util-linux', chapter: '5.4', why: "the tests' own namespaces" },
   { name: 'ip', pkg: 'ip', chapter: '6', why: 'networks' },
   { name: 'iptables', pkg: 'iptables', chapter: '6', why: 'networks' },
 ];

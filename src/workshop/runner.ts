@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleStage } from './bundle.ts';
 import { CHAPTERS, findChapter } from './chapters.ts';
-import { EXIT } from '../runtime/errors.ts';
+import { EXIT, notRootMessage } from '../runtime/errors.ts';
 import { log } from '../runtime/log.ts';
 import { isMain, REPO } from './repo.ts';
 
@@ -53,9 +53,7 @@ export function prepare(argv: string[], uid = process.getuid?.()): { main: strin
   }
   if (uid !== 0 && !onlyHelp(args)) {
     const line = [`sudo -E npm run ${script} ${tag}`, ...(args.length ? ['--', ...args.map(shellQuote)] : [])].join(' ');
-    return {
-      error: `mydocker must run as root: containers are made of namespaces, mounts and cgroups, which need CAP_SYS_ADMIN. Run: ${line}`,
-    };
+    return { error: notRootMessage(line) };
   }
   return { main, args };
 }

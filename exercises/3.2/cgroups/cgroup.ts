@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, NotImplemented } from '../../../src/runtime/errors.ts';
 import { log } from '../../../src/runtime/log.ts';
+import { CGROUP_ROOT } from '../../../src/runtime/state.ts';
 import { sharesToWeight, type Resources } from './resources.ts';
-
-export const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** The controllers a container's cgroup uses. */
 export const CONTROLLERS = ['memory', 'cpu', 'cpuset', 'pids'] as const;
@@ -98,7 +97,7 @@ function createV1(name: string, res: Resources, root: string): Cgroup {
   };
   try {
     // TODO(3.2): make the cgroup in each v1 hierarchy and write the limits
-    throw new NotImplemented('3.2', 'make the cgroup in each v1 hierarchy and write the limits', 'exercises/3.2/cgroups/cgroup.ts:100');
+    throw new NotImplemented('3.2', 'make the cgroup in each v1 hierarchy and write the limits', 'exercises/3.2/cgroups/cgroup.ts:99');
     return cgroup;
   } catch (err) {
     for (const dir of dirs.values()) fs.rmdirSync(dir);
@@ -131,7 +130,7 @@ function createV2(name: string, res: Resources, root: string): Cgroup {
   };
   try {
     // TODO(3.2): write the limits in their cgroup v2 form
-    throw new NotImplemented('3.2', 'write the limits in their cgroup v2 form', 'exercises/3.2/cgroups/cgroup.ts:133');
+    throw new NotImplemented('3.2', 'write the limits in their cgroup v2 form', 'exercises/3.2/cgroups/cgroup.ts:132');
     return cgroup;
   } catch (err) {
     fs.rmdirSync(dir);

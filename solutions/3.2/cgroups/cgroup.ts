@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RuntimeError } from '../../../src/runtime/errors.ts';
 import { log } from '../../../src/runtime/log.ts';
+import { CGROUP_ROOT } from '../../../src/runtime/state.ts';
 import { sharesToWeight, type Resources } from './resources.ts';
-
-export const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** The controllers a container's cgroup uses. */
 export const CONTROLLERS = ['memory', 'cpu', 'cpuset', 'pids'] as const;

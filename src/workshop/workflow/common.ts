@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
-import { CHAPTERS, chapterDir, type Chapter } from '../chapters.ts';
+import { CHAPTERS, chapterDir, chaptersBefore, findChapter, type Chapter } from '../chapters.ts';
 import { endQuietlyOnClosedStdout } from '../../runtime/log.ts';
 import { REPO } from '../repo.ts';
 
@@ -45,15 +45,14 @@ export function knownTags(ws: Workspace = WORKSPACE): string {
 /** The chapter with this tag, or a WorkflowError listing the known ones. */
 export function chapterOf(tag: string | undefined, script: string, ws: Workspace = WORKSPACE): Chapter {
   if (!tag) throw new WorkflowError(`usage: npm run ${script} <chapter>   (chapters: ${knownTags(ws)})`, USAGE);
-  const c = ws.chapters.find((ch) => ch.tag === tag);
+  const c = findChapter(tag, ws.chapters);
   if (!c) throw new WorkflowError(`unknown chapter "${tag}": the chapters are ${knownTags(ws)}`, USAGE);
   return c;
 }
 
 /** Chapters before `tag`, in book order. */
 export function earlierChapters(tag: string, ws: Workspace = WORKSPACE): Chapter[] {
-  const i = ws.chapters.findIndex((c) => c.tag === tag);
-  return i < 0 ? [] : ws.chapters.slice(0, i);
+  return chaptersBefore(tag, ws.chapters);
 }
 
 export function solutionDir(tag: string, ws: Workspace = WORKSPACE): string {

@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
+import { isRoot, notRootMessage } from '../../runtime/errors.ts';
 import { chapterDir, type Chapter } from '../chapters.ts';
 import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
 import { hintFor } from './hint.ts';
@@ -235,12 +236,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
       USAGE,
     );
   }
-  if (process.getuid?.() !== 0) {
+  if (!isRoot()) {
     const extra = argv.length > 1 ? ` -- ${argv.filter((a) => a !== tag).map(shellQuote).join(' ')}` : '';
-    throw new WorkflowError(
-      `the chapter's tests start real containers (namespaces, mounts, cgroups), which needs root. Run: sudo -E npm run verify ${tag}${extra}`,
-      USAGE,
-    );
+    throw new WorkflowError(`the chapter's tests start real containers: ${notRootMessage(`sudo -E npm run verify ${tag}${extra}`)}`, USAGE);
   }
 
   const chapters = flags.has('previous') ? [...earlierChapters(tag, ws), chapter] : [chapter];
