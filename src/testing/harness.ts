@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
+import { Containment, describePid, liveContainments, running } from './contain.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -66,7 +67,7 @@ export interface RunOpts {
   /** Written to the CLI's stdin, which is then closed. */
   input?: string;
   env?: NodeJS.ProcessEnv;
-  /** Killed (SIGKILL) after this long; default 60 s. */
+  /** Killed (SIGKILL), with everything it started, after this long; default 60 s. */
   timeoutMs?: number;
   /** Run the stage from its sources through tsx instead of its bundle. */
   viaTsx?: boolean;
@@ -108,13 +109,24 @@ export function startCli(stage: string, args: string[], opts: RunOpts): ChildPro
   return child;
 }
 
+/** What each started CLI holds (see contain.ts): its process group and a cgroup of the harness's. */
+const containments = new WeakMap<ChildProcess, Containment>();
+
 function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
-  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...cliArgv(stage, opts.viaTsx), ...args];
-  return spawn(file!, argv, {
+  const c = new Containment(`mydocker ${args.join(' ')}`, `${cgroupPrefix(opts.root)}-`);
+  const enter = c.nodeArgs();
+  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...enter.execArgv, ...cliArgv(stage, opts.viaTsx), ...args];
+  const child = spawn(file!, argv, {
     cwd: REPO,
-    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
+    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...enter.env, ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    // A session and process group of its own: a kill of the group reaches its helpers,
+    // and a Ctrl-C on the terminal reaches only the test process, which cleans up.
+    detached: true,
   });
+  c.started(child.pid);
+  containments.set(child, c);
+  return child;
 }
 
 /** Run the stage's CLI to the end and collect what it printed and how it exited. */
@@ -123,19 +135,77 @@ export function runCli(stage: string, args: string[], opts: RunOpts): Promise<Re
   return collect(child, opts);
 }
 
-/** Collect a started CLI's output and exit. */
+/** How long output may still come after the CLI has exited, before whoever holds its pipes is killed. */
+const DRAIN_MS = 3000;
+
+/**
+ * Collect a started CLI's output and exit. Never waits longer than `timeoutMs` (then
+ * everything the CLI started is killed and the test fails with "killed after N s"),
+ * nor longer than a short drain after the CLI exited: a process it left behind that
+ * still holds its stdout or stderr is killed and named in the failure.
+ */
 export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   if (opts.input !== undefined) child.stdin!.end(opts.input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const c = containments.get(child);
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const test = running.test ? ` in test "${running.test}"` : '';
+  const label = c?.label ?? 'the CLI';
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let failure: string | undefined;
+    let drain: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      clearTimeout(drain);
+      if (c?.pids().length === 0) c.release();
+      if (failure) reject(new Error(`${failure}; its stderr: ${stderr.trim() || '(empty)'}`));
+      else resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout, stderr });
+    };
+    /** Stop waiting for the pipes: whatever still holds them is killed, and they are closed on our side. */
+    const giveUp = () => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      settle();
+    };
+    const timer = setTimeout(() => {
+      const started = c?.killAll() ?? (child.kill('SIGKILL'), []);
+      failure = `killed after ${Math.round(timeoutMs / 1000)} s${test}: \`${label}\` had not ended${started.length ? ` (still running: ${started.slice(0, 4).join(', ')})` : ''}`;
+      // The kill ends the CLI; if even that does not come, stop waiting soon.
+      drain = setTimeout(giveUp, DRAIN_MS);
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      if (failure) return;
+      clearTimeout(timer);
+      drain = setTimeout(() => {
+        const holders = c?.holders() ?? [];
+        const named = holders.map(describePid);
+        holders.forEach((pid) => {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        });
+        const how = signal ? `signal ${signal}` : `exit ${code}`;
+        failure = `\`${label}\` ended (${how})${test}, but ${named.length ? named.join(', ') : 'some process it started'} still held its stdout/stderr ${DRAIN_MS / 1000} s later (killed now): a process the runtime started outlived it`;
+        giveUp();
+      }, DRAIN_MS);
+    });
+    child.once('close', (code, signal) => {
+      exit ??= { code, signal };
+      settle();
     });
   });
 }
@@ -192,7 +262,7 @@ export function removeRoot(root: string): void {
  * stage's CLI on that root; `leftovers()` lists container directories still there.
  */
 export function perTest(
-  suite: { before: { each(fn: () => void): void }; after: { each(fn: () => void | Promise<void>): void } },
+  suite: { before: { each(fn: (ctx: { __test__?: string }) => void): void }; after: { each(fn: () => void | Promise<void>): void } },
   defaultTag: string,
   opts: {
     /** Runs after each test, before its state root goes (e.g. kill detached containers). */
@@ -209,13 +279,20 @@ export function perTest(
       return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     },
   };
-  suite.before.each(() => {
+  suite.before.each((ctx) => {
+    running.test = ctx.__test__; // uvu's name for the test about to run
     t.root = makeRoot();
+    running.roots.add(t.root);
     t.before = hostState();
   });
   suite.after.each(async () => {
     await opts.afterEach?.(t.root);
+    // Whatever the test started and is still running (a detached container the test
+    // did not end, an orphan of a broken stage) is killed now: nothing outlives a test.
+    for (const c of liveContainments()) c.end();
     removeRoot(t.root);
+    running.roots.delete(t.root);
+    running.test = undefined;
   });
   return t;
 }

@@ -51,7 +51,10 @@ s.run();
     });
     assert.is(r.status, 1, 'uvu itself still fails the run');
     assert.match(plain(r.stdout), /Total:\s+4/, 'uvu itself still counts');
-    const events = String(r.output[3]).trim().split('\n').map((l) => JSON.parse(l));
+    const all = String(r.output[3]).trim().split('\n').map((l) => JSON.parse(l));
+    // Each test says it started before it says how it ended (so an interrupted run can name it).
+    assert.equal(all.filter((e) => e.event === 'start').map((e) => e.name), ['passes', 'compares', 'hits a TODO', 'inside']);
+    const events = all.filter((e) => e.event !== 'start');
     assert.equal(
       events.map((e) => [e.event, e.suite, e.name, e.file]),
       [
