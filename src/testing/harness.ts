@@ -154,7 +154,7 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const test = running.test ? ` in test "${running.test}"` : '';
   const label = c?.label ?? 'the CLI';
-  return new Promise((resolve, reject) => {
+  const result = new Promise<Result>((resolve, reject) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let failure: string | undefined;
     let drain: NodeJS.Timeout | undefined;
@@ -208,6 +208,10 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
       settle();
     });
   });
+  // A test that failed before awaiting this must not crash the test process when the
+  // CLI is killed later: the rejection still reaches whoever awaits `result`.
+  result.catch(() => {});
+  return result;
 }
 
 /** A CLI started with stdin open, whose output can be awaited while it runs. */
@@ -249,11 +253,13 @@ let currentRoot: string | undefined;
 /** A fresh state root under the system temp dir; remove it with removeRoot(). */
 export function makeRoot(): string {
   currentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
+  running.roots.add(currentRoot); // removed on Ctrl-C too (contain.ts)
   return currentRoot;
 }
 
 export function removeRoot(root: string): void {
   fs.rmSync(root, { recursive: true, force: true });
+  running.roots.delete(root);
 }
 
 /**
@@ -282,19 +288,25 @@ export function perTest(
   suite.before.each((ctx) => {
     running.test = ctx.__test__; // uvu's name for the test about to run
     t.root = makeRoot();
-    running.roots.add(t.root);
     t.before = hostState();
   });
   suite.after.each(async () => {
     await opts.afterEach?.(t.root);
-    // Whatever the test started and is still running (a detached container the test
-    // did not end, an orphan of a broken stage) is killed now: nothing outlives a test.
-    for (const c of liveContainments()) c.end();
+    endStarted();
     removeRoot(t.root);
-    running.roots.delete(t.root);
     running.test = undefined;
   });
   return t;
+}
+
+/**
+ * Kill whatever the test's CLIs started that is still running (a detached container
+ * the test did not end, an orphan of a broken stage) and remove the harness's cgroups:
+ * nothing outlives a test. perTest calls it after each test; a test file that makes
+ * its own state roots calls it in its own after.each.
+ */
+export function endStarted(): void {
+  for (const c of liveContainments()) c.end();
 }
 
 // ---- what the host shows ----
