@@ -6,7 +6,8 @@
 // result is saved in .mydocker-progress.json for `npm run chapters`.
 //
 //   sudo -E npm run verify 3.2                   chapter 3.2's tests on exercises/3.2
-//   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage
+//   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage (exercises/3.2,
+//                                                which builds on the reference 3.1, not on exercises/3.1)
 //   sudo -E npm run verify 3.2 -- --verbose      also uvu's own output
 //   ... -- --stage <dir>                         another copy of the stage (no progress saved)
 
