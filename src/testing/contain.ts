@@ -285,19 +285,31 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+/** The runtime's cgroup name prefix for state root `root` (the harness's cgroupPrefix, plus '-'). */
+function prefixOf(root: string): string {
+  return `mydocker-${path.basename(root).replace(/^mydocker-/, '')}-`;
+}
+
+/**
+ * Take off the host what a test's runs left around state root `root`: the processes
+ * and cgroups of its containers (named by the root's prefix) and every mount at or
+ * under it. The root itself stays (the caller removes it). What a correct stage leaves
+ * is nothing, and then this does nothing.
+ */
+export function cleanUpRoot(root: string): void {
+  killCgroupsNamed(prefixOf(root));
+  for (const m of mountsUnder(root)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  removeCgroupsNamed(prefixOf(root));
+}
+
 /** Kill what every test started, unmount and remove the state roots. Synchronous: it runs in a signal handler. */
 export function cleanUpEverything(): { killed: string[]; roots: string[] } {
   const killed: string[] = [];
   for (const c of live) killed.push(...c.killAll());
-  for (const root of running.roots) {
-    const prefix = `mydocker-${path.basename(root).replace(/^mydocker-/, '')}-`;
-    killCgroupsNamed(prefix);
-    for (const m of mountsUnder(root)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-  }
+  for (const root of running.roots) killCgroupsNamed(prefixOf(root));
   sleepSync(100); // let the kernel reap what was killed before cgroups are removed
   for (const root of running.roots) {
-    const prefix = `mydocker-${path.basename(root).replace(/^mydocker-/, '')}-`;
-    removeCgroupsNamed(prefix);
+    cleanUpRoot(root);
     if (!mountsUnder(root).length) fs.rmSync(root, { recursive: true, force: true });
   }
   for (const c of live) c.release();

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
-import { Containment, describePid, liveContainments, running } from './contain.ts';
+import { cleanUpRoot, Containment, describePid, liveContainments, running } from './contain.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -258,6 +258,9 @@ export function makeRoot(): string {
 }
 
 export function removeRoot(root: string): void {
+  // What a failed test's runs left (containers' processes and cgroups, mounts under the
+  // root) goes first, so the host is clean whatever the stage did.
+  cleanUpRoot(root);
   fs.rmSync(root, { recursive: true, force: true });
   running.roots.delete(root);
 }
@@ -285,8 +288,10 @@ export function perTest(
       return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     },
   };
+  let hostName = '';
   suite.before.each((ctx) => {
     running.test = ctx.__test__; // uvu's name for the test about to run
+    hostName = os.hostname();
     t.root = makeRoot();
     t.before = hostState();
   });
@@ -294,6 +299,8 @@ export function perTest(
     await opts.afterEach?.(t.root);
     endStarted();
     removeRoot(t.root);
+    // A stage that set the container's hostname outside its UTS namespace renamed the host.
+    if (os.hostname() !== hostName) fs.writeFileSync('/proc/sys/kernel/hostname', hostName);
     running.test = undefined;
   });
   return t;

@@ -47,6 +47,7 @@ function preview(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   let s: string;
   if (typeof v === 'string') s = JSON.stringify(v);
+  else if (v instanceof RegExp) s = String(v); // JSON would say {}
   else {
     try {
       s = JSON.stringify(v) ?? String(v);

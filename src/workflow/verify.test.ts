@@ -79,6 +79,12 @@ test('a NotImplemented message inside the value an assertion compared is found t
   assert.is(reasonOf(e), 'not implemented yet: enter the new namespaces (exercises/3.1/init.ts:24)');
   assert.is(reasonOf({ name: 'Assertion', message: 'mydocker: error: boom', operator: 'is', generated: false, actual: '125', expects: '0' }), 'mydocker: error: boom (expected 0, got 125)');
   assert.is(reasonOf({ name: 'Error', message: 'timed out waiting for output' }), 'Error: timed out waiting for output');
+  // A pattern that did not match shows the pattern and the text it was tried on (a CLI's stderr).
+  const said = JSON.stringify('mydocker: error: rm: no container given\n');
+  assert.is(
+    reasonOf({ name: 'Assertion', message: 'Expected value to match `/usage: rm/` pattern', operator: 'match', generated: true, actual: said, expects: '/usage: rm/' }),
+    `expected a match for /usage: rm/, got ${said}`,
+  );
 });
 
 test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with the regions filled in', async () => {

@@ -208,6 +208,12 @@ function short(json: string | undefined): string {
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }
 
+/** A longer excerpt, for the text a pattern was matched against (often a CLI's stderr). */
+function long(json: string | undefined): string {
+  const s = json === undefined ? 'undefined' : json;
+  return s.length > 400 ? `${s.slice(0, 397)}…` : s;
+}
+
 /** One or a few lines saying why a test failed. */
 export function reasonOf(e: ErrorInfo | undefined): string {
   if (!e) return 'failed';
@@ -217,7 +223,14 @@ export function reasonOf(e: ErrorInfo | undefined): string {
   const lines = msg.split('\n').filter((l) => l.trim());
   const head = lines.slice(0, 3).join('\n') + (lines.length > 3 ? ' …' : '');
   if (e.name !== 'Assertion') return `${e.name}: ${head}`;
-  const values = e.operator === 'is' || e.operator === 'equal' ? `expected ${short(e.expects)}, got ${short(e.actual)}` : '';
+  const values =
+    e.operator === 'is' || e.operator === 'equal'
+      ? `expected ${short(e.expects)}, got ${short(e.actual)}`
+      : e.operator === 'match'
+        ? `expected a match for ${e.expects}, got ${long(e.actual)}`
+        : e.operator === 'not.match'
+          ? `expected no match for ${e.expects}, got ${long(e.actual)}`
+          : '';
   if (e.generated) return values || head;
   return values ? `${head} (${values})` : head;
 }
