@@ -168,6 +168,7 @@ export class Containment {
     }
     this.dir = dir;
     live.add(this);
+    cleanUpOnSignal();
   }
 
   /**
@@ -344,8 +345,19 @@ function onSignal(signal: NodeJS.Signals): void {
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-process.once('exit', () => {
-  for (const c of live) c.end();
-});
+let armed = false;
+
+/**
+ * From now on, Ctrl-C or SIGTERM cleans up before the process ends, and its exit ends
+ * what is still running. Called once there is something to clean up (a CLI started, a
+ * state root made), so a process that only imports the harness keeps its own handling.
+ */
+export function cleanUpOnSignal(): void {
+  if (armed) return;
+  armed = true;
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', () => {
+    for (const c of live) c.end();
+  });
+}

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
-import { cleanUpRoot, Containment, describePid, liveContainments, running } from './contain.ts';
+import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, liveContainments, running } from './contain.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -67,7 +67,7 @@ export interface RunOpts {
   /** Written to the CLI's stdin, which is then closed. */
   input?: string;
   env?: NodeJS.ProcessEnv;
-  /** Killed (SIGKILL), with everything it started, after this long; default 60 s. */
+  /** Killed (SIGKILL), with everything it started, after this long; default 60 s (MYDOCKER_TEST_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Run the stage from its sources through tsx instead of its bundle. */
   viaTsx?: boolean;
@@ -135,6 +135,13 @@ export function runCli(stage: string, args: string[], opts: RunOpts): Promise<Re
   return collect(child, opts);
 }
 
+/**
+ * How long a CLI may run unless a test says otherwise. 60 s leaves room for a loaded
+ * machine running many test files at once; `npm run verify`, one chapter on a quiet
+ * machine, sets MYDOCKER_TEST_TIMEOUT_MS to 30 s so a stage that hangs fails sooner.
+ */
+const DEFAULT_TIMEOUT_MS = Number(process.env.MYDOCKER_TEST_TIMEOUT_MS) || 60_000;
+
 /** How long output may still come after the CLI has exited, before whoever holds its pipes is killed. */
 const DRAIN_MS = 3000;
 
@@ -151,7 +158,7 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   const c = containments.get(child);
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const test = running.test ? ` in test "${running.test}"` : '';
   const label = c?.label ?? 'the CLI';
   const result = new Promise<Result>((resolve, reject) => {
@@ -254,6 +261,7 @@ let currentRoot: string | undefined;
 export function makeRoot(): string {
   currentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
   running.roots.add(currentRoot); // removed on Ctrl-C too (contain.ts)
+  cleanUpOnSignal();
   return currentRoot;
 }
 
