@@ -105,7 +105,7 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
   ];
   for (const [spec, why] of cases) {
     const r = await mydocker(['run', '-v', spec, 'true']);
-    const got = `got exit ${r.code}, stderr: ${JSON.stringify(r.stderr)}`;
+    const got = `got exit ${r.code}, stderr: ${r.stderr.trim() || '(empty)'}`;
     assert.is(r.code, 125, `-v '${spec}' (${why}): expected exit 125; ${got}`);
     assert.is(r.stderr.trim().split('\n').length, 1, `-v '${spec}' (${why}): expected one line on stderr; ${got}`);
     assert.ok(r.stderr.includes(`"${spec}"`), `-v '${spec}' (${why}): expected the error to name the spec in quotes, "${spec}"; ${got}`);
