@@ -70,8 +70,12 @@ export function describePid(pid: number): string {
   try {
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     // Node's preloads (the harness's own among them) say nothing about what the process is.
-    const cmd = argv.filter((a, i) => a !== '--import' && argv[i - 1] !== '--import').join(' ');
-    const short = cmd.length > 60 ? `${cmd.slice(0, 57)}…` : cmd;
+    // ...and long absolute paths (node itself, a stage's bundle) only their last part.
+    const cmd = argv
+      .filter((a, i) => a !== '--import' && argv[i - 1] !== '--import')
+      .map((a) => (a.startsWith('/') && a.length > 24 ? path.basename(a) : a))
+      .join(' ');
+    const short = cmd.length > 100 ? `${cmd.slice(0, 97)}…` : cmd;
     return `${short || fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} (pid ${pid})`;
   } catch {
     return `pid ${pid}`;
