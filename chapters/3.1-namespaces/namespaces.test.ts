@@ -101,7 +101,7 @@ test("the runtime is back in its own PID namespace while the container runs", as
     assert.is(forChildren, own, `the runtime (pid ${parent}) would start its next children in ${forChildren}, the container's PID namespace: setns back to the saved /proc/self/ns/pid after the spawn`);
   } finally {
     process.kill(pid, 'SIGKILL');
-    await done;
+    await done.catch(() => {}); // how the run ended is other tests' business
   }
 });
 
