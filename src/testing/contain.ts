@@ -65,6 +65,23 @@ function killPid(pid: number): void {
   }
 }
 
+/** Whether `pid` still runs (a zombie, killed and waiting to be reaped, does not). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL `pids` and wait, briefly, until none of them runs any more. */
+export function killAndWait(pids: number[], waitMs = 2000): void {
+  pids.forEach(killPid);
+  const end = Date.now() + waitMs;
+  while (pids.some(isRunning) && Date.now() < end) sleepSync(10);
+}
+
 /** "sleep 1000 (pid 123)": what a process is, for a message. */
 export function describePid(pid: number): string {
   try {
@@ -250,7 +267,7 @@ export class Containment {
       }
     }
     if (this.dir) emptyCgroup(this.dir);
-    else before.forEach(killPid);
+    else killAndWait(before);
     if (this.runtimePrefix) killCgroupsNamed(this.runtimePrefix);
     return seen;
   }

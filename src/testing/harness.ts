@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
-import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, liveContainments, running } from './contain.ts';
+import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, killAndWait, liveContainments, running } from './contain.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
@@ -198,13 +198,7 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
       drain = setTimeout(() => {
         const holders = c?.holders() ?? [];
         const named = holders.map(describePid);
-        holders.forEach((pid) => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        });
+        killAndWait(holders);
         const how = signal ? `signal ${signal}` : `exit ${code}`;
         failure = `\`${label}\` ended (${how})${test}, but ${named.length ? named.join(', ') : 'some process it started'} still held its stdout/stderr ${DRAIN_MS / 1000} s later (killed now): a process the runtime started outlived it`;
         giveUp();
