@@ -2,21 +2,26 @@
 // /proc, and passes its exit back. Black-box: each test runs the stage's CLI as a user
 // would and asks the kernel (/proc/self/ns/*, /proc/net/dev, the host's mountinfo).
 
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertHostClean,
   collect,
   hostNamespaces,
+  hostState,
   perTest,
+  runCli,
   startCli,
   startSession,
   uniqueName,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
-const t = perTest(test, '3.1');
+const t = perTest(test, '3.1', { afterEach: () => undoProcLeak() });
 const STAGE = t.stage;
 const mydocker = t.mydocker;
 
@@ -41,10 +46,15 @@ test('uts, pid, mnt, ipc and net namespaces all differ from the host', async () 
 
 test('a hostname set inside does not change the host', async () => {
   const hostName = os.hostname();
-  const r = await mydocker(['run', 'sh', '-c', 'hostname mydocker-inside && hostname']);
-  assert.is(r.code, 0, r.stderr);
-  assert.is(r.stdout.trim(), 'mydocker-inside');
-  assert.is(os.hostname(), hostName);
+  try {
+    const r = await mydocker(['run', 'sh', '-c', 'hostname mydocker-inside && hostname']);
+    // The danger first: the host's name.
+    assert.is(os.hostname(), hostName, `the hostname set inside changed the host's (no new UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout.trim(), 'mydocker-inside');
+  } finally {
+    if (os.hostname() !== hostName) spawnSync('hostname', [hostName]);
+  }
 });
 
 test('the network namespace has only lo', async () => {
@@ -72,6 +82,27 @@ test('exit codes pass through: 0 and 3', async () => {
   assert.is(ok.code, 0, ok.stderr);
   const three = await mydocker(['run', 'sh', '-c', 'exit 3']);
   assert.is(three.code, 3, three.stderr);
+});
+
+test("the runtime is back in its own PID namespace while the container runs", async () => {
+  // Without the setns back, the runtime's *next* children would be born in the
+  // container's PID namespace (its pid_for_children still points there).
+  const marker = uniqueName('mydocker-test');
+  const child = startCli(STAGE, ['run', 'sh', '-c', `sleep 1000; : ${marker}`], { root: t.root });
+  const done = collect(child);
+  const pid = await waitForProcess(marker, 'sh');
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]); // the process that started init
+    const own = fs.readlinkSync(`/proc/${parent}/ns/pid`);
+    const forChildren = fs.readlinkSync(`/proc/${parent}/ns/pid_for_children`);
+    const container = fs.readlinkSync(`/proc/${pid}/ns/pid`);
+    assert.is.not(container, own, 'the container is in the runtime’s PID namespace');
+    assert.is(forChildren, own, `the runtime (pid ${parent}) would start its next children in ${forChildren}, the container's PID namespace: setns back to the saved /proc/self/ns/pid after the spawn`);
+  } finally {
+    process.kill(pid, 'SIGKILL');
+    await done.catch(() => {}); // how the run ended is other tests' business
+  }
 });
 
 test('a container killed by SIGKILL exits 137', async () => {
@@ -123,5 +154,31 @@ test("the host's mount table is unchanged after a run", async () => {
   assert.is(r.code, 0, r.stderr);
   assertHostClean(t.before);
 });
+
+test('no mount leaks out on a host whose / is shared (as on systemd machines)', async () => {
+  // The CLI runs in a mount namespace of the test's own whose mounts the test made shared
+  // (private first, so nothing of it reaches the real host): it plays a systemd host, on
+  // any machine. A mount the container makes before its mounts are private shows up there.
+  const info = path.join(t.root, 'mountinfo');
+  // mountinfo is read through an fd opened before the run: a leaked /proc would hide /proc/self.
+  const script = 'mount --make-rshared / && exec 3</proc/self/mountinfo && cat /proc/self/mountinfo > "$0.before" && "$@" 3<&-; rc=$?; cat <&3 > "$0.after"; exit $rc';
+  const under = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, info];
+  const r = await runCli(STAGE, ['run', 'sh', '-c', 'grep -c " /proc " /proc/self/mountinfo'], { root: t.root, under });
+  assert.is(r.code, 0, r.stderr);
+  const mounts = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(2).join(' '));
+  const before = mounts(`${info}.before`);
+  const leaked = mounts(`${info}.after`).filter((m) => !before.includes(m));
+  assert.equal(leaked, [], `mounts made in the container reached the shared "host": ${leaked.join(' | ')} — makeMountsPrivate is missing or comes after mountProc`);
+});
+
+/**
+ * A stage that mounted its /proc before making its mounts private, on a host whose `/`
+ * is shared, covers the host's /proc: take such a mount off again (there is none on a
+ * host whose `/` is private, or when the stage is right).
+ */
+function undoProcLeak(): void {
+  const leaked = hostState().mounts.filter((m) => !t.before.mounts.includes(m) && / \/proc .* - proc /.test(` ${m}`));
+  for (const _ of leaked) spawnSync('umount', ['-l', '/proc']);
+}
 
 test.run();

@@ -118,7 +118,7 @@ test('bad limits fail with a clear error and exit 125 before anything is created
   ];
   for (const [flags, message] of cases) {
     const r = await mydocker(['run', ...flags]);
-    assert.is(r.code, 125, `${flags.join(' ')}: exit ${r.code}`);
+    assert.is(r.code, 125, `${flags.join(' ')}: exit ${r.code}, stderr: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
   }

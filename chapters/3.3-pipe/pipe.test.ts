@@ -44,24 +44,31 @@ test('the command runs in its cgroup from its first instruction', async () => {
 test("the container's hostname is its id; the host's is unchanged", async () => {
   const host = fs.readFileSync('/proc/sys/kernel/hostname', 'utf8');
   const r = await mydocker(['run', 'sh', '-c', 'cat /proc/sys/kernel/hostname /proc/self/cgroup']);
+  // The danger first (the harness puts the host's name back after each test).
+  assert.is(fs.readFileSync('/proc/sys/kernel/hostname', 'utf8'), host, `the container's hostname was set on the host (before the UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`);
   assert.is(r.code, 0, r.stderr);
   const [name, ...cgroups] = r.stdout.split('\n');
   const id = /\/mydocker-[^/]*?([0-9a-f]{12})$/m.exec(cgroups.join('\n'))?.[1];
   assert.ok(id, r.stdout);
   assert.is(name, id);
-  assert.is(fs.readFileSync('/proc/sys/kernel/hostname', 'utf8'), host);
 });
 
 test('only fds 0, 1 and 2 are open in the container', async () => {
   // ls opens one directory (fd 3) to list /proc/self/fd; nothing else may be there.
   const r = await mydocker(['run', 'ls', '/proc/self/fd']);
   assert.is(r.code, 0, r.stderr);
-  assert.equal(r.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3']);
+  assert.equal(r.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'an fd leaked into the container: closeInheritedFds must cover every fd from 3 up');
   // From its sources (through tsx), init holds more open fds — tsx's pipe to its esbuild
   // service among them — and only closeInheritedFds keeps them out of the container.
   const src = await runCli(STAGE, ['run', 'ls', '/proc/self/fd'], { root: t.root, viaTsx: true });
   assert.is(src.code, 0, src.stderr);
   assert.equal(src.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'an fd leaked into the container');
+  // An fd the runtime inherits above Node's own start-up sweep (fds 0–15 and on to the first
+  // gap) stays open in init and its command unless closeInheritedFds marks it: fd 40 here.
+  const under = ['bash', '-c', 'exec 40</dev/null; exec "$@"', 'bash'];
+  const inherited = await runCli(STAGE, ['run', 'ls', '/proc/self/fd'], { root: t.root, under });
+  assert.is(inherited.code, 0, inherited.stderr);
+  assert.equal(inherited.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'fd 40, which the runtime inherited, leaked into the container: closeInheritedFds must cover every fd from 3 up');
 });
 
 test('fds 0-2 are blocking and plain (not close-on-exec) in the container', async () => {

@@ -102,7 +102,7 @@ test('import adds a rootfs tarball as an image; bad input exits 125', async () =
   assert.ok(fs.existsSync(`${t.root}/images/copy/rootfs/bin/busybox`));
   for (const args of [['import'], ['import', `${t.root}/nope.tar`, 'x'], ['import', `${t.root}/images/busybox.tar`, 'Bad/Name']]) {
     const bad = await mydocker(args);
-    assert.is(bad.code, 125, args.join(' '));
+    assert.is(bad.code, 125, `${args.join(' ')}: exit ${bad.code}, stderr: ${bad.stderr}`);
     assert.not.match(bad.stderr, /\n\s+at /, 'printed a stack trace');
   }
 });

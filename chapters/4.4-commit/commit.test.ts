@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   assertHostClean,
+  endStarted,
   hostState,
   makeRoot,
   removeRoot,
@@ -41,6 +42,7 @@ test.after.each(() => {
       // already gone
     }
   }
+  endStarted(); // and whatever else the test's CLIs started
   removeRoot(root);
 });
 

@@ -47,7 +47,7 @@ test('a megabyte of output arrives complete', async () => {
   child.stdout!.once('data', () => child.stdout!.destroy());
   const cut = await collect(child);
   assert.is(cut.stderr, '');
-  assert.is(cut.code, 0);
+  assert.is(cut.code, 0, cut.stderr);
 });
 
 test('without -f, logs returns at once with what is there while the container runs', async () => {

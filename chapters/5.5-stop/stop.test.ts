@@ -76,7 +76,7 @@ test('stopping a stopped container changes nothing; bad input exits 125', async 
   assert.is(await status('done'), 'exited (4)');
   for (const [args, msg] of [[['stop'], /usage: stop/], [['stop', 'nosuch'], /no such container: nosuch/], [['stop', '-t', 'soon', 'done'], /invalid -t "soon"/]] as const) {
     const r = await mydocker([...args]);
-    assert.is(r.code, 125, args.join(' '));
+    assert.is(r.code, 125, `${args.join(' ')}: exit ${r.code}, stderr: ${r.stderr}`);
     assert.match(r.stderr, msg);
   }
 });

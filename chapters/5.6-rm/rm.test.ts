@@ -94,14 +94,18 @@ test("rm never removes a volume's data", async () => {
   const vol = path.join(t.root, 'vol');
   expectCode(await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']), 0);
   await waitExited('writer');
-  expectCode(await mydocker(['rm', 'writer']), 0);
+  const rm = await mydocker(['rm', 'writer']);
+  // The danger first, whatever rm's exit: the volume's data.
+  assert.ok(fs.existsSync(path.join(vol, 'keep')), `rm deleted the volume's data (through its mount?); rm exit ${rm.code}, stderr: ${rm.stderr}`);
+  expectCode(rm, 0);
   assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'precious\n');
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`]), 0);
   await waitForDetachedProcess(m, 'sh');
   await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
-  expectCode(await mydocker(['rm', '-f', 'live']), 0);
-  assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more']);
+  const forced = await mydocker(['rm', '-f', 'live']);
+  assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more'], `rm -f deleted the volume's data; rm exit ${forced.code}, stderr: ${forced.stderr}`);
+  expectCode(forced, 0);
   assertHostClean(t.before);
 });
 

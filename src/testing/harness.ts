@@ -15,6 +15,7 @@ import { CGROUP_ROOT } from '../runtime/state.ts';
 import { bundleStage } from '../workshop/bundle.ts';
 import { chaptersBefore } from '../workshop/chapters.ts';
 import { REPO } from '../workshop/repo.ts';
+import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, killAndWait, liveContainments, running } from './contain.ts';
 
 export { REPO };
 
@@ -68,7 +69,7 @@ export interface RunOpts {
   /** Written to the CLI's stdin, which is then closed. */
   input?: string;
   env?: NodeJS.ProcessEnv;
-  /** Killed (SIGKILL) after this long; default 60 s. */
+  /** Killed (SIGKILL), with everything it started, after this long; default 60 s (MYDOCKER_TEST_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Run the stage from its sources through tsx instead of its bundle. */
   viaTsx?: boolean;
@@ -110,13 +111,24 @@ export function startCli(stage: string, args: string[], opts: RunOpts): ChildPro
   return child;
 }
 
+/** What each started CLI holds (see contain.ts): its process group and a cgroup of the harness's. */
+const containments = new WeakMap<ChildProcess, Containment>();
+
 function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
-  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...cliArgv(stage, opts.viaTsx), ...args];
-  return spawn(file!, argv, {
+  const c = new Containment(`mydocker ${args.join(' ')}`, `${cgroupPrefix(opts.root)}-`);
+  const enter = c.nodeArgs();
+  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...enter.execArgv, ...cliArgv(stage, opts.viaTsx), ...args];
+  const child = spawn(file!, argv, {
     cwd: REPO,
-    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...opts.env },
+    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...enter.env, ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    // A session and process group of its own: a kill of the group reaches its helpers,
+    // and a Ctrl-C on the terminal reaches only the test process, which cleans up.
+    detached: true,
   });
+  c.started(child.pid);
+  containments.set(child, c);
+  return child;
 }
 
 /** Run the stage's CLI to the end and collect what it printed and how it exited. */
@@ -125,21 +137,84 @@ export function runCli(stage: string, args: string[], opts: RunOpts): Promise<Re
   return collect(child, opts);
 }
 
-/** Collect a started CLI's output and exit. */
+/**
+ * How long a CLI may run unless a test says otherwise. 60 s leaves room for a loaded
+ * machine running many test files at once; `npm run verify`, one chapter on a quiet
+ * machine, sets MYDOCKER_TEST_TIMEOUT_MS to 30 s so a stage that hangs fails sooner.
+ */
+const DEFAULT_TIMEOUT_MS = Number(process.env.MYDOCKER_TEST_TIMEOUT_MS) || 60_000;
+
+/** How long output may still come after the CLI has exited, before whoever holds its pipes is killed. */
+const DRAIN_MS = 3000;
+
+/**
+ * Collect a started CLI's output and exit. Never waits longer than `timeoutMs` (then
+ * everything the CLI started is killed and the test fails with "killed after N s"),
+ * nor longer than a short drain after the CLI exited: a process it left behind that
+ * still holds its stdout or stderr is killed and named in the failure.
+ */
 export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   if (opts.input !== undefined) child.stdin!.end(opts.input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
+  const c = containments.get(child);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const test = running.test ? ` in test "${running.test}"` : '';
+  const label = c?.label ?? 'the CLI';
+  const result = new Promise<Result>((resolve, reject) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let failure: string | undefined;
+    let drain: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      clearTimeout(drain);
+      if (c?.pids().length === 0) c.release();
+      if (failure) reject(new Error(`${failure}; its stderr: ${stderr.trim() || '(empty)'}`));
+      else resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout, stderr });
+    };
+    /** Stop waiting for the pipes: whatever still holds them is killed, and they are closed on our side. */
+    const giveUp = () => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      settle();
+    };
+    const timer = setTimeout(() => {
+      const started = c?.killAll() ?? (child.kill('SIGKILL'), []);
+      failure = `killed after ${Math.round(timeoutMs / 1000)} s${test}: \`${label}\` had not ended${started.length ? ` (still running: ${started.slice(0, 4).join(', ')})` : ''}`;
+      // The kill ends the CLI; if even that does not come, stop waiting soon.
+      drain = setTimeout(giveUp, DRAIN_MS);
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      if (failure) return;
+      clearTimeout(timer);
+      drain = setTimeout(() => {
+        const holders = c?.holders() ?? [];
+        const named = holders.map(describePid);
+        killAndWait(holders);
+        const how = signal ? `signal ${signal}` : `exit ${code}`;
+        failure = `\`${label}\` ended (${how})${test}, but ${named.length ? named.join(', ') : 'some process it started'} still held its stdout/stderr ${DRAIN_MS / 1000} s later (killed now): a process the runtime started outlived it`;
+        giveUp();
+      }, DRAIN_MS);
+    });
+    child.once('close', (code, signal) => {
+      exit ??= { code, signal };
+      settle();
     });
   });
+  // A test that failed before awaiting this must not crash the test process when the
+  // CLI is killed later: the rejection still reaches whoever awaits `result`.
+  result.catch(() => {});
+  return result;
 }
 
 /** A CLI started with stdin open, whose output can be awaited while it runs. */
@@ -181,11 +256,17 @@ let currentRoot: string | undefined;
 /** A fresh state root under the system temp dir; remove it with removeRoot(). */
 export function makeRoot(): string {
   currentRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-test-'));
+  running.roots.add(currentRoot); // removed on Ctrl-C too (contain.ts)
+  cleanUpOnSignal();
   return currentRoot;
 }
 
 export function removeRoot(root: string): void {
+  // What a failed test's runs left (containers' processes and cgroups, mounts under the
+  // root) goes first, so the host is clean whatever the stage did.
+  cleanUpRoot(root);
   fs.rmSync(root, { recursive: true, force: true });
+  running.roots.delete(root);
 }
 
 /**
@@ -194,7 +275,7 @@ export function removeRoot(root: string): void {
  * stage's CLI on that root; `leftovers()` lists container directories still there.
  */
 export function perTest(
-  suite: { before: { each(fn: () => void): void }; after: { each(fn: () => void | Promise<void>): void } },
+  suite: { before: { each(fn: (ctx: { __test__?: string }) => void): void }; after: { each(fn: () => void | Promise<void>): void } },
   defaultTag: string,
   opts: {
     /** Runs after each test, before its state root goes (e.g. kill detached containers). */
@@ -211,15 +292,32 @@ export function perTest(
       return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     },
   };
-  suite.before.each(() => {
+  let hostName = '';
+  suite.before.each((ctx) => {
+    running.test = ctx.__test__; // uvu's name for the test about to run
+    hostName = os.hostname();
     t.root = makeRoot();
     t.before = hostState();
   });
   suite.after.each(async () => {
     await opts.afterEach?.(t.root);
+    endStarted();
     removeRoot(t.root);
+    // A stage that set the container's hostname outside its UTS namespace renamed the host.
+    if (os.hostname() !== hostName) fs.writeFileSync('/proc/sys/kernel/hostname', hostName);
+    running.test = undefined;
   });
   return t;
+}
+
+/**
+ * Kill whatever the test's CLIs started that is still running (a detached container
+ * the test did not end, an orphan of a broken stage) and remove the harness's cgroups:
+ * nothing outlives a test. perTest calls it after each test; a test file that makes
+ * its own state roots calls it in its own after.each.
+ */
+export function endStarted(): void {
+  for (const c of liveContainments()) c.end();
 }
 
 // ---- what the host shows ----

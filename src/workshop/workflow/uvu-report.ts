@@ -7,6 +7,7 @@
 // uvu itself still runs and prints everything as usual; without that variable set this
 // module changes nothing at all.
 //
+//   {"event":"start","file":"namespaces.test.ts","suite":"","name":"…"}   (so an interrupted run can name its test)
 //   {"event":"pass","file":"namespaces.test.ts","suite":"","name":"…"}
 //   {"event":"fail","file":"…","suite":"","name":"…","error":{"name":"Assertion","message":"…",…}}
 
@@ -46,6 +47,7 @@ function preview(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   let s: string;
   if (typeof v === 'string') s = JSON.stringify(v);
+  else if (v instanceof RegExp) s = String(v); // JSON would say {}
   else {
     try {
       s = JSON.stringify(v) ?? String(v);
@@ -86,6 +88,7 @@ type Register = (name: string, handler: Handler) => void;
 
 function observe(file: string, suite: string, name: string, handler: Handler): Handler {
   return async (context) => {
+    emit({ event: 'start', file, suite, name });
     try {
       await handler(context);
     } catch (err) {

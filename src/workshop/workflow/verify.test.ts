@@ -51,7 +51,10 @@ s.run();
     });
     assert.is(r.status, 1, 'uvu itself still fails the run');
     assert.match(plain(r.stdout), /Total:\s+4/, 'uvu itself still counts');
-    const events = String(r.output[3]).trim().split('\n').map((l) => JSON.parse(l));
+    const all = String(r.output[3]).trim().split('\n').map((l) => JSON.parse(l));
+    // Each test says it started before it says how it ended (so an interrupted run can name it).
+    assert.equal(all.filter((e) => e.event === 'start').map((e) => e.name), ['passes', 'compares', 'hits a TODO', 'inside']);
+    const events = all.filter((e) => e.event !== 'start');
     assert.equal(
       events.map((e) => [e.event, e.suite, e.name, e.file]),
       [
@@ -76,6 +79,12 @@ test('a NotImplemented message inside the value an assertion compared is found t
   assert.is(reasonOf(e), 'not implemented yet: enter the new namespaces (exercises/3.1/init.ts:24)');
   assert.is(reasonOf({ name: 'Assertion', message: 'mydocker: error: boom', operator: 'is', generated: false, actual: '125', expects: '0' }), 'mydocker: error: boom (expected 0, got 125)');
   assert.is(reasonOf({ name: 'Error', message: 'timed out waiting for output' }), 'Error: timed out waiting for output');
+  // A pattern that did not match shows the pattern and the text it was tried on (a CLI's stderr).
+  const said = JSON.stringify('mydocker: error: rm: no container given\n');
+  assert.is(
+    reasonOf({ name: 'Assertion', message: 'Expected value to match `/usage: rm/` pattern', operator: 'match', generated: true, actual: said, expects: '/usage: rm/' }),
+    `expected a match for /usage: rm/, got ${said}`,
+  );
 });
 
 test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with the regions filled in', async () => {

@@ -6,7 +6,8 @@
 // result is saved in .mydocker-progress.json for `npm run chapters`.
 //
 //   sudo -E npm run verify 3.2                   chapter 3.2's tests on exercises/3.2
-//   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage
+//   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage (exercises/3.2,
+//                                                which builds on the reference 3.1, not on exercises/3.1)
 //   sudo -E npm run verify 3.2 -- --verbose      also uvu's own output
 //   ... -- --stage <dir>                         another copy of the stage (no progress saved)
 
@@ -40,6 +41,8 @@ export interface TestRun {
   output: string;
   /** Tests uvu counted (its "Total:" line), when it got that far. */
   total?: number;
+  /** The test that had started but not ended when the run stopped (killed, interrupted). */
+  running?: { file: string; name: string };
 }
 
 export interface TestCommand {
@@ -67,12 +70,20 @@ export function testCommand(chapters: Chapter[], stage: string, ws: Workspace = 
 const ANSI = new RegExp(String.raw`\x1b\[[0-9;]*m`, 'g');
 export const plain = (s: string): string => s.replace(ANSI, '');
 
-function parseReport(text: string): Outcome[] {
+/** The tests started last without an outcome yet, by parseReport (one per run). */
+type Started = { current?: { file: string; name: string } };
+
+function parseReport(text: string, started: Started = {}): Outcome[] {
   const out: Outcome[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const r = JSON.parse(line) as { event: string; file: string; suite: string; name: string; error?: ErrorInfo };
+      if (r.event === 'start') {
+        started.current = { file: r.file, name: r.name };
+        continue;
+      }
+      started.current = undefined;
       out.push({ file: r.file, suite: r.suite, name: r.name, ok: r.event === 'pass', error: r.error });
     } catch {
       // a torn line from a test process that was killed: nothing to report for it
@@ -97,9 +108,9 @@ function reconcile(outcomes: Outcome[], output: string): Outcome[] {
   );
 }
 
-function finish(outcomes: Outcome[], output: string, status: number | null, command: string): TestRun {
+function finish(outcomes: Outcome[], output: string, status: number | null, command: string, started: Started = {}): TestRun {
   const total = /Total:\s+(\d+)/.exec(plain(output))?.[1];
-  return { command, outcomes: reconcile(outcomes, output), status, output, total: total === undefined ? undefined : Number(total) };
+  return { command, outcomes: reconcile(outcomes, output), status, output, total: total === undefined ? undefined : Number(total), running: started.current };
 }
 
 /** Run the tests and wait (used by the CI check, which has nothing to show meanwhile). */
@@ -113,7 +124,8 @@ export function runTestsSync(chapters: Chapter[], stage: string, ws: Workspace =
     maxBuffer: 64 * 1024 * 1024,
   });
   const output = (r.stdout ?? '') + (r.stderr ?? '');
-  return finish(parseReport(String(r.output?.[3] ?? '')), output, r.status, cmd.display);
+  const started: Started = {};
+  return finish(parseReport(String(r.output?.[3] ?? ''), started), output, r.status, cmd.display, started);
 }
 
 /** Run the tests, calling `onOutcome` as each test ends. */
@@ -121,12 +133,15 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
   const cmd = testCommand(chapters, stage, ws);
   const child = spawn(process.execPath, cmd.argv, {
     cwd: ws.root,
-    env: { ...process.env, ...cmd.env, FORCE_COLOR: '0' },
+    // A CLI that hangs is killed after 30 s instead of 60 (src/testing/harness.ts); the
+    // command shown keeps the default, which only makes a hang take longer.
+    env: { MYDOCKER_TEST_TIMEOUT_MS: '30000', ...process.env, ...cmd.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   let output = '';
   let report = '';
   const outcomes: Outcome[] = [];
+  const started: Started = {};
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
   (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
@@ -134,21 +149,33 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
     report += d;
     const nl = report.lastIndexOf('\n');
     if (nl < 0) return;
-    for (const o of parseReport(report.slice(0, nl))) {
+    for (const o of parseReport(report.slice(0, nl), started)) {
       outcomes.push(o);
       onOutcome(o);
     }
     report = report.slice(nl + 1);
   });
-  // Ctrl-C reaches the test process too (same process group); wait for it to clean up.
+  // Ctrl-C reaches the test process too (same process group): it kills what its running
+  // test started, removes its state root and says so (src/testing/contain.ts); wait for it.
   const ignore = () => {};
   process.on('SIGINT', ignore);
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => {
+    let done = false;
+    const end = (status: number | null) => {
+      if (done) return;
+      done = true;
       process.off('SIGINT', ignore);
-      resolve(finish(outcomes, output, status, cmd.display));
-    });
+      resolve(finish(outcomes, output, status, cmd.display, started));
+    };
+    child.once('error', reject);
+    // Not only 'close': a process that outlived the test process may still hold its pipes.
+    child.once('exit', (status) =>
+      setTimeout(() => {
+        for (const s of child.stdio) s?.destroy();
+        end(status);
+      }, 3000).unref(),
+    );
+    child.once('close', (status) => end(status));
   });
 }
 
@@ -184,6 +211,12 @@ function short(json: string | undefined): string {
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }
 
+/** A longer excerpt, for the text a pattern was matched against (often a CLI's stderr). */
+function long(json: string | undefined): string {
+  const s = json === undefined ? 'undefined' : json;
+  return s.length > 400 ? `${s.slice(0, 397)}…` : s;
+}
+
 /** One or a few lines saying why a test failed. */
 export function reasonOf(e: ErrorInfo | undefined): string {
   if (!e) return 'failed';
@@ -193,7 +226,14 @@ export function reasonOf(e: ErrorInfo | undefined): string {
   const lines = msg.split('\n').filter((l) => l.trim());
   const head = lines.slice(0, 3).join('\n') + (lines.length > 3 ? ' …' : '');
   if (e.name !== 'Assertion') return `${e.name}: ${head}`;
-  const values = e.operator === 'is' || e.operator === 'equal' ? `expected ${short(e.expects)}, got ${short(e.actual)}` : '';
+  const values =
+    e.operator === 'is' || e.operator === 'equal'
+      ? `expected ${short(e.expects)}, got ${short(e.actual)}`
+      : e.operator === 'match'
+        ? `expected a match for ${e.expects}, got ${long(e.actual)}`
+        : e.operator === 'not.match'
+          ? `expected no match for ${e.expects}, got ${long(e.actual)}`
+          : '';
   if (e.generated) return values || head;
   return values ? `${head} (${values})` : head;
 }
@@ -265,7 +305,10 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   const complete = run.status === 0 || (run.total !== undefined && run.total === run.outcomes.length);
 
   if (flags.has('verbose') || !complete) {
-    if (!complete) process.stdout.write(`\n${chalk.red('The test run ended early')} (uvu exit status ${run.status}); its output:\n`);
+    if (!complete) {
+      const during = run.running ? ` during "${run.running.name}" (${run.running.file})` : '';
+      process.stdout.write(`\n${chalk.red(`The test run ended early${during}`)} (uvu exit status ${run.status}); its output:\n`);
+    }
     const out = plain(run.output).trimEnd().split('\n');
     process.stdout.write(`${(flags.has('verbose') ? out : out.slice(-30)).map((l) => `  | ${l}`).join('\n')}\n`);
   }
@@ -281,7 +324,8 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     if (next && onExercise) process.stdout.write(`Next: chapter ${next.tag}, ${next.title} — ${chapterDir(next)}/README.md\n`);
     return 0;
   }
-  process.stdout.write(`${chalk.red('✘')} ${passed} passed, ${failed.length} failed${complete ? '' : ', and the run did not finish'}.\n`);
+  const unfinished = run.running ? `, and the run stopped during "${run.running.name}"` : ', and the run did not finish';
+  process.stdout.write(`${chalk.red('✘')} ${passed} passed, ${failed.length} failed${complete ? '' : unfinished}.\n`);
   // Point at the hints for the first TODO a test ran into, if the chapter has them.
   const todo = failed.map((o) => notImplementedIn(o.error)).find((h) => h && h.chapter === tag);
   const n = todo && hintFor(tag, todo.step, ws);
