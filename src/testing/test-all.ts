@@ -23,6 +23,7 @@ import path from 'node:path';
 import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../chapters.ts';
 import { checkExercisesAsync } from '../workflow/check-exercises.ts';
 import { REPO } from './harness.ts';
+import { runVm } from './vm/run.ts';
 
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 const UVU = path.join(REPO, 'node_modules/uvu/bin.js');
@@ -34,6 +35,8 @@ export interface Job {
   env: NodeJS.ProcessEnv;
   /** uvu's --ignore: paths matching this are skipped */
   ignore?: string;
+  /** Runs the job instead of uvu (the VM job). */
+  run?: () => Promise<{ passed: number; failed: number; output: string }>;
 }
 
 /**
@@ -106,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!unitOnly) jobs.push(...chapterJobs('solutions', only, stage, full));
   if (!only && !stage) jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
+  // The cgroup v2 tests in a VM (src/testing/vm): a job of its own, second in line.
+  if (!unitOnly && !only && !stage) jobs.splice(1, 0, { label: 'cgroup v2 tests in a VM (npm run test:vm)', dir: '', pattern: '', env: {}, run: () => runVm() });
   const width = Math.max(1, Number(process.env.MYDOCKER_TEST_JOBS) || os.cpus().length);
 
   let passed = 0;
@@ -121,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   const queue = [...jobs];
   await Promise.all(
     Array.from({ length: width }, async () => {
-      for (let j = queue.shift(); j; j = queue.shift()) report(j, await runJobAsync(j));
+      for (let j = queue.shift(); j; j = queue.shift()) report(j, await (j.run ? j.run() : runJobAsync(j)));
     }),
   );
   if (!unitOnly && !only && !stage) {
