@@ -6,7 +6,9 @@
 // Two tests run the runtime the way it runs inside another container: in a cgroup of
 // its own (not the root of the tree), with a cgroup namespace rooted there, so its
 // /sys/fs/cgroup is that cgroup. `unshare --cgroup --mount` plus a fresh cgroup2 mount
-// make that view; the cgroups are made under /sys/fs/cgroup and removed after.
+// in that new mount namespace make that view (source "none": mount(8) refuses a second
+// "cgroup2" on the same mount point); the cgroups are made under /sys/fs/cgroup and
+// removed after.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -59,7 +61,7 @@ test.after.each(() => {
 function runInside(dir: string, args: string[]) {
   const script =
     'echo $$ > "$1/cgroup.procs" && shift && ' +
-    'exec unshare --cgroup --mount sh -c \'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"\' sh "$@"';
+    'exec unshare --cgroup --mount sh -c \'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"\' sh "$@"';
   const child = spawn('sh', ['-c', script, 'sh', dir, process.execPath, ...cliArgv(t.stage), ...args], {
     env: { ...process.env, MYDOCKER_ROOT: t.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(t.root), FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

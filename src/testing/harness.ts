@@ -16,6 +16,12 @@ import { bundleStage } from '../bundle.ts';
 import { CHAPTERS } from '../chapters.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Every wait and time-out below is multiplied by MYDOCKER_TIME_SCALE (default 1): the
+ * cgroup v2 VM sets it when it runs emulated, where a container start takes seconds.
+ */
+export const TIME_SCALE = Math.max(1, Number(process.env.MYDOCKER_TIME_SCALE) || 1);
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 
 /** The stage folder under test (absolute). */
@@ -130,7 +136,7 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
   child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   if (opts.input !== undefined) child.stdin!.end(opts.input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), (opts.timeoutMs ?? 60_000) * TIME_SCALE);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -319,7 +325,7 @@ export async function waitForProcess(needle: string, comm?: string, ms = 20_000)
  * `stop` gives a reason why the value can no longer come.
  */
 export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition', stop?: () => string | undefined): Promise<T> {
-  const end = Date.now() + ms;
+  const end = Date.now() + ms * TIME_SCALE;
   for (;;) {
     const v = fn();
     if (v !== undefined) return v;

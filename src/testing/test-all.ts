@@ -62,7 +62,7 @@ function job(c: Chapter, stageDir: string, label: string): Job {
   return { label, dir: chapterDir(c), pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: stageDir } };
 }
 
-function uvuArgs(j: Job): string[] {
+export function uvuArgs(j: Job): string[] {
   return ['--import', TSX, UVU, j.dir, j.pattern, ...(j.ignore ? ['--ignore', j.ignore] : [])];
 }
 
@@ -81,7 +81,7 @@ export function runJobAsync(j: Job, quiet = false): Promise<{ passed: number; fa
   });
 }
 
-function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
+export function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);

@@ -6,7 +6,8 @@
 #   /proc /sys /dev  the VM's own; /sys/fs/cgroup: cgroup2 with every controller enabled
 #   /tmp /run /root /var/lib/mydocker   tmpfs (state roots need a real filesystem:
 #                    overlayfs refuses an overlay as the upper layer of a container)
-# The host passes MYDOCKER_VM_REPO (the checkout to run), MYDOCKER_VM_ONLY (a job filter)
+# The host passes MYDOCKER_VM_REPO (the checkout to run), MYDOCKER_TIME_SCALE (for the
+# harness's waits), MYDOCKER_VM_ONLY (a job filter)
 # and MYDOCKER_VM_SCRIPT (a shell script to run instead of the tests, for debugging) on
 # the kernel command line: the kernel hands unknown name=value words to init as its
 # environment.

@@ -1,14 +1,16 @@
 // Runs inside the test VM (started by init.sh as the last step of boot): says what the
 // VM's cgroup setup is, then runs the tests that need cgroup v2 with real controllers on
-// the final stage, two at a time (the VM has two CPUs). For the host (run.ts), each job
-// ends with a line "mydocker-vm: job <label>: passed P failed F".
+// the final stage, two at a time (the VM has two CPUs). Output goes out as it comes, each
+// line prefixed with its job's label (so a VM killed on its timeout still shows where it
+// was); for the host (run.ts) each job ends with "mydocker-vm: job <label>: passed P failed F".
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CHAPTERS } from '../../chapters.ts';
 import { REPO } from '../harness.ts';
-import { runJobAsync, type Job } from '../test-all.ts';
+import { spawn } from 'node:child_process';
+import { countResults, uvuArgs, type Job } from '../test-all.ts';
 
 const FINAL = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
 
@@ -28,6 +30,27 @@ function read(file: string): string {
   }
 }
 
+/** Run one uvu job, its output streamed line by line under `[label]`. */
+function runStreamed(j: Job): Promise<{ passed: number; failed: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, uvuArgs(j), { cwd: REPO, env: { ...process.env, ...j.env, FORCE_COLOR: '0' } });
+    let output = '';
+    let partial = '';
+    const take = (d: Buffer) => {
+      output += d;
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) if (l.trim()) process.stdout.write(`[${j.label}] ${l}\n`);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => {
+      if (partial.trim()) process.stdout.write(`[${j.label}] ${partial}\n`);
+      resolve(countResults(code, output));
+    });
+  });
+}
+
 async function main(): Promise<number> {
   const mounts = read('/proc/self/mountinfo').split('\n').filter((l) => / - cgroup2? /.test(l));
   const kinds = mounts.map((l) => `${l.split(' ')[4]} (${l.split(' - ')[1]!.split(' ')[0]})`);
@@ -40,7 +63,7 @@ async function main(): Promise<number> {
   );
   const only = process.env.MYDOCKER_VM_ONLY;
   const jobs: Job[] = VM_TESTS.filter(([label]) => !only || label.startsWith(only)).map(([label, dir, pattern]) => ({
-    label: `${label} (VM, cgroup v2)`,
+    label,
     dir,
     pattern,
     env: { MYDOCKER_STAGE: FINAL, MYDOCKER_VM: '1' },
@@ -51,10 +74,10 @@ async function main(): Promise<number> {
     Array.from({ length: Math.min(2, os.cpus().length) }, async () => {
       for (let j = queue.shift(); j; j = queue.shift()) {
         const started = Date.now();
-        const r = await runJobAsync(j, true);
+        const r = await runStreamed(j);
         failed += r.failed;
         const secs = ((Date.now() - started) / 1000).toFixed(0);
-        process.stdout.write(`\n--- ${j.label}, ${secs}s\n${r.output}\nmydocker-vm: job ${j.label}: passed ${r.passed} failed ${r.failed}\n`);
+        process.stdout.write(`mydocker-vm: job ${j.label}: passed ${r.passed} failed ${r.failed} (${secs}s)\n`);
       }
     }),
   );
