@@ -6,9 +6,9 @@
 // Two tests run the runtime the way it runs inside another container: in a cgroup of
 // its own (not the root of the tree), with a cgroup namespace rooted there, so its
 // /sys/fs/cgroup is that cgroup. `unshare --cgroup --mount` plus a fresh cgroup2 mount
-// in that new mount namespace make that view (source "none": mount(8) refuses a second
-// "cgroup2" on the same mount point); the cgroups are made under /sys/fs/cgroup and
-// removed after.
+// in that new mount namespace make that view (over a tmpfs: the kernel refuses the
+// same cgroup2 superblock twice on one mount point; the host's mounts are untouched);
+// the cgroups are made under /sys/fs/cgroup and removed after.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,13 +44,15 @@ function makeCgroup(name: string): string {
   return dir;
 }
 const made: string[] = [];
-test.after.each(() => {
-  for (const dir of made.splice(0).reverse()) {
-    for (const child of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (child.isDirectory()) fs.rmdirSync(path.join(dir, child.name));
-    }
-    fs.rmdirSync(dir);
+/** rmdir a cgroup and the cgroups below it, deepest first (each is empty of processes by now). */
+function removeTree(dir: string): void {
+  for (const child of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (child.isDirectory()) removeTree(path.join(dir, child.name));
   }
+  fs.rmdirSync(dir);
+}
+test.after.each(() => {
+  for (const dir of made.splice(0).reverse()) removeTree(dir);
 });
 
 /**
@@ -61,7 +63,7 @@ test.after.each(() => {
 function runInside(dir: string, args: string[]) {
   const script =
     'echo $$ > "$1/cgroup.procs" && shift && ' +
-    'exec unshare --cgroup --mount sh -c \'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"\' sh "$@"';
+    'exec unshare --cgroup --mount sh -c \'mount -t tmpfs none /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$@"\' sh "$@"';
   const child = spawn('sh', ['-c', script, 'sh', dir, process.execPath, ...cliArgv(t.stage), ...args], {
     env: { ...process.env, MYDOCKER_ROOT: t.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(t.root), FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 // `npm test`: every chapter's tests on its own stage and on the final stage (a later
 // stage must never break an earlier lesson), the machinery's own unit tests, the load
-// tests, and the exercise check. Prints one block per run and closes with
+// tests, the cgroup v2 tests in a VM (src/testing/vm/run.ts), and the exercise check. Prints one block per run and closes with
 // "N test runs in Ss" and "N passed, N failed".
 //
 //   npm test                      everything (what CI runs)

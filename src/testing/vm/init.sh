@@ -66,4 +66,4 @@ exec switch_root $R /bin/sh -c '
   echo "mydocker-vm: exit $?"
   sync
   echo o >/proc/sysrq-trigger
-  sleep 30'
+  sleep 30 2>/dev/null'
