@@ -19,6 +19,12 @@ import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, killAndWait, li
 
 export { REPO };
 
+/**
+ * Every wait and time-out below is multiplied by MYDOCKER_TIME_SCALE (default 1): the
+ * cgroup v2 VM sets it when it runs emulated, where a container start takes seconds.
+ */
+export const TIME_SCALE = Math.max(1, Number(process.env.MYDOCKER_TIME_SCALE) || 1);
+
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 
 /** The stage folder under test (absolute). */
@@ -160,7 +166,7 @@ export function collect(child: ChildProcess, opts: { input?: string; timeoutMs?:
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   const c = containments.get(child);
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * TIME_SCALE;
   const test = running.test ? ` in test "${running.test}"` : '';
   const label = c?.label ?? 'the CLI';
   const result = new Promise<Result>((resolve, reject) => {
@@ -418,7 +424,7 @@ export async function waitForProcess(needle: string, comm?: string, ms = 20_000)
  * `stop` gives a reason why the value can no longer come.
  */
 export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition', stop?: () => string | undefined): Promise<T> {
-  const end = Date.now() + ms;
+  const end = Date.now() + ms * TIME_SCALE;
   for (;;) {
     const v = fn();
     if (v !== undefined) return v;

@@ -1,6 +1,6 @@
 // `npm test`: every chapter's tests on its own stage and on the final stage (a later
 // stage must never break an earlier lesson), the machinery's own unit tests, the load
-// tests, and the exercise check. Prints one block per run and closes with
+// tests, the cgroup v2 tests in a VM (src/testing/vm/run.ts), and the exercise check. Prints one block per run and closes with
 // "N test runs in Ss" and "N passed, N failed".
 //
 //   npm test                      everything (what CI runs)
@@ -23,6 +23,7 @@ import path from 'node:path';
 import { CHAPTERS, chapterDir, chaptersFrom, type Chapter } from '../workshop/chapters.ts';
 import { checkExercisesAsync } from '../workshop/workflow/check-exercises.ts';
 import { REPO } from './harness.ts';
+import { runVm } from './vm/run.ts';
 
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 const UVU = path.join(REPO, 'node_modules/uvu/bin.js');
@@ -34,6 +35,8 @@ export interface Job {
   env: NodeJS.ProcessEnv;
   /** uvu's --ignore: paths matching this are skipped */
   ignore?: string;
+  /** Runs the job instead of uvu (the VM job). */
+  run?: () => Promise<{ passed: number; failed: number; output: string }>;
 }
 
 /**
@@ -59,7 +62,7 @@ function job(c: Chapter, stageDir: string, label: string): Job {
   return { label, dir: chapterDir(c), pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: stageDir } };
 }
 
-function uvuArgs(j: Job): string[] {
+export function uvuArgs(j: Job): string[] {
   return ['--import', TSX, UVU, j.dir, j.pattern, ...(j.ignore ? ['--ignore', j.ignore] : [])];
 }
 
@@ -78,7 +81,7 @@ export function runJobAsync(j: Job, quiet = false): Promise<{ passed: number; fa
   });
 }
 
-function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
+export function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
@@ -106,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!unitOnly) jobs.push(...chapterJobs('solutions', only, stage, full));
   if (!only && !stage) jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
+  // The cgroup v2 tests in a VM (src/testing/vm): a job of its own, second in line.
+  if (!unitOnly && !only && !stage) jobs.splice(1, 0, { label: 'cgroup v2 tests in a VM (npm run test:vm)', dir: '', pattern: '', env: {}, run: () => runVm() });
   const width = Math.max(1, Number(process.env.MYDOCKER_TEST_JOBS) || os.cpus().length);
 
   let passed = 0;
@@ -121,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   const queue = [...jobs];
   await Promise.all(
     Array.from({ length: width }, async () => {
-      for (let j = queue.shift(); j; j = queue.shift()) report(j, await runJobAsync(j));
+      for (let j = queue.shift(); j; j = queue.shift()) report(j, await (j.run ? j.run() : runJobAsync(j)));
     }),
   );
   if (!unitOnly && !only && !stage) {

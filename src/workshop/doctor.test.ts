@@ -276,6 +276,21 @@ test('cgroup v2 fake tree: listed controllers ok, memory missing fails, pids mis
   assert.is(checkController('pids', false, root, procCgroups).status, 'warn');
 });
 
+test('cgroup v2 fake trees: the root of the tree and a delegated subtree are told apart, with the fix for each', () => {
+  const top = path.join(TMP, 'cg2-top');
+  tmpFile('cg2-top/cgroup.controllers', 'cpu pids\n');
+  const sub = path.join(TMP, 'cg2-sub');
+  tmpFile('cg2-sub/cgroup.controllers', 'pids\n');
+  tmpFile('cg2-sub/cgroup.type', 'domain\n'); // every cgroup but the root has one
+  const procCgroups = tmpFile('proc-cgroups-v2', 'cpu\t0\t1\t1\nmemory\t0\t1\t1\npids\t0\t1\t1\n');
+  assert.match(checkCgroupVersion(top).label, /root of the tree/);
+  assert.match(checkCgroupVersion(sub).label, /delegated subtree/);
+  const memSub = checkController('memory', true, sub, procCgroups);
+  assert.is(memSub.status, 'fail');
+  assert.match(memSub.fix!, "write +memory to the parent's cgroup.subtree_control");
+  assert.match(checkController('memory', true, top, procCgroups).fix!, 'troubleshooting');
+});
+
 test('cgroup v1 fake tree: a mounted hierarchy is ok, an unmounted one says how to mount it', () => {
   const root = path.join(TMP, 'cg1');
   tmpFile('cg1/memory/cgroup.procs', '');

@@ -362,7 +362,14 @@ export function cgroupVersion(root = CGROUP_ROOT): 'v1' | 'v2' | 'none' {
 
 export function checkCgroupVersion(root = CGROUP_ROOT): CheckResult {
   const v = cgroupVersion(root);
-  if (v === 'v2') return { id: 'cgroup.version', status: 'ok', label: `cgroup v2 (unified) at ${root}`, value: v };
+  if (v === 'v2') {
+    // Every cgroup but the root of the whole tree has cgroup.type: this /sys/fs/cgroup
+    // is then a subtree (a container's cgroup namespace, or a delegated cgroup).
+    const where = fs.existsSync(path.join(root, 'cgroup.type'))
+      ? 'a delegated subtree, not the root of the tree (inside a container?); the runtime moves its processes to init/ to enable controllers'
+      : 'the root of the tree';
+    return { id: 'cgroup.version', status: 'ok', label: `cgroup v2 (unified) at ${root}: ${where}`, value: v };
+  }
   if (v === 'v1') {
     const hybrid = fs.existsSync(path.join(root, 'unified', 'cgroup.controllers'));
     const label = hybrid ? `cgroup v1 (hybrid: v1 controllers, cgroup2 at ${root}/unified)` : 'cgroup v1';
@@ -420,7 +427,9 @@ export function checkController(name: string, required: boolean, root = CGROUP_R
   else if (v === 'v2')
     fix = row.hierarchy !== 0
       ? `it is bound to a cgroup v1 hierarchy, so v2 cannot use it: unmount that hierarchy, or boot with systemd.unified_cgroup_hierarchy=1`
-      : `not listed in ${root}/cgroup.controllers: this /sys/fs/cgroup is not the root of the hierarchy (a container or a delegated cgroup?); see docs/troubleshooting.md`;
+      : fs.existsSync(path.join(root, 'cgroup.type'))
+        ? `not delegated: ${root} is a subtree whose parent does not enable ${name}; on the host, write +${name} to the parent's cgroup.subtree_control (systemd: Delegate=yes on the unit; Docker: it delegates all controllers with --cgroupns=private)`
+        : `not listed in ${root}/cgroup.controllers: see docs/troubleshooting.md`;
   else fix = `its v1 hierarchy is not mounted: sudo mkdir -p ${root}/${name} && sudo mount -t cgroup -o ${name} cgroup ${root}/${name}`;
   return required
     ? { id, status: 'fail', label: `${what}: not available`, fix, value: 'no', chapter: '3.2' }

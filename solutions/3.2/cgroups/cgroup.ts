@@ -132,13 +132,88 @@ function createV1(name: string, res: Resources, root: string): Cgroup {
 
 // ---- v2: one directory, controllers enabled from the parent ----
 
+/** The controller each limit needs. */
+const LIMIT_CONTROLLER: [keyof Resources, (typeof CONTROLLERS)[number], string][] = [
+  ['memory', 'memory', '-m'],
+  ['cpuShares', 'cpu', '--cpu-shares'],
+  ['cpusetCpus', 'cpuset', '--cpuset-cpus'],
+  ['pidsLimit', 'pids', '--pids-limit'],
+];
+
+/** Where the processes of a non-root cgroup go when it has to enable controllers. */
+export const LEAF = 'init';
+
+/**
+ * v2's "no internal processes" rule: a cgroup other than the root of the whole tree can
+ * enable controllers for its children only while it holds no processes itself. The root
+ * the runtime sees is such a cgroup inside a container with its own cgroup namespace,
+ * or in a delegated subtree; then its processes (the runtime among them) move to a leaf
+ * child first, as Docker's docker-in-docker does. The real root has no cgroup.type.
+ */
+function enableControllers(root: string, wanted: string[]): void {
+  const enabled = readFile(root, 'cgroup.subtree_control').split(/\s+/);
+  const missing = wanted.filter((c) => !enabled.includes(c));
+  if (missing.length === 0) return;
+  if (fs.existsSync(path.join(root, 'cgroup.type'))) {
+    const procs = () => readFile(root, 'cgroup.procs').split('\n').filter(Boolean);
+    // A process forked while we move the others lands in root: a few rounds catch it.
+    for (let round = 0; round < 5 && procs().length; round++) {
+      fs.mkdirSync(path.join(root, LEAF), { recursive: true });
+      for (const pid of procs()) {
+        try {
+          fs.writeFileSync(path.join(root, LEAF, 'cgroup.procs'), pid);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // it ended meanwhile
+        }
+      }
+    }
+    if (procs().length) log.debug(`cgroup: ${root} still holds processes after moving them to ${LEAF}/`);
+    else log.debug(`cgroup: moved the processes of ${root} to ${path.join(root, LEAF)}`);
+  }
+  // A v2 child only gets the controllers its parent lists in cgroup.subtree_control.
+  for (const c of missing) writeFile(root, 'cgroup.subtree_control', `+${c}`);
+}
+
+/** "populated 1" in cgroup.events: a process is in the cgroup or below it. */
+function populated(dir: string): boolean {
+  try {
+    return /^populated 1$/m.test(fs.readFileSync(path.join(dir, 'cgroup.events'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Empty the cgroup before it is removed. Its processes normally ended with the
+ * container's init (they were in its PID namespace), but one can be left: a process
+ * written into the cgroup from outside. cgroup.kill (Linux 5.14) SIGKILLs everything in
+ * it at once, and cgroup.events says when the kernel has reaped the last one.
+ */
+async function emptyCgroup(dir: string): Promise<void> {
+  if (!populated(dir)) return;
+  const kill = path.join(dir, 'cgroup.kill');
+  if (!fs.existsSync(kill)) return; // older kernel: removeDir waits and warns
+  writeFile(dir, 'cgroup.kill', 1);
+  for (let tries = 0; tries < 100 && populated(dir); tries++) await new Promise((r) => setTimeout(r, 20));
+}
+
 function createV2(name: string, res: Resources, root: string): Cgroup {
   const dir = path.join(root, name);
   const available = readFile(root, 'cgroup.controllers').split(/\s+/);
-  // A v2 child only gets the controllers its parent lists in cgroup.subtree_control.
-  for (const c of CONTROLLERS) {
-    if (available.includes(c)) writeFile(root, 'cgroup.subtree_control', `+${c}`);
+  // A limit whose controller the parent does not hand down cannot be applied: say so
+  // before anything is created, rather than fail writing a file that is not there.
+  const lacking = LIMIT_CONTROLLER.filter(([limit, c]) => res[limit] !== undefined && !available.includes(c));
+  if (lacking.length) {
+    const names = lacking.map(([, c]) => c).join(', ');
+    throw new RuntimeError(
+      `cgroup v2: ${lacking.map(([, , flag]) => flag).join(', ')} needs the ${names} controller, which is not delegated to ${root} ` +
+        `(its cgroup.controllers: ${available.join(' ') || 'none'}); enable it in the parent's cgroup.subtree_control, or run without the limit`,
+    );
   }
+  enableControllers(
+    root,
+    CONTROLLERS.filter((c) => available.includes(c)),
+  );
   fs.mkdirSync(dir);
   const cgroup: Cgroup = {
     name,
@@ -150,6 +225,7 @@ function createV2(name: string, res: Resources, root: string): Cgroup {
       return oomKillCount(path.join(dir, 'memory.events')) > 0;
     },
     async destroy() {
+      await emptyCgroup(dir);
       await removeDir(dir);
     },
   };
