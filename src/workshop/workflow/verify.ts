@@ -3,7 +3,9 @@
 // MYDOCKER_STAGE=exercises/<tag> (the harness then starts that stage's CLI), prints the
 // exact command so it can be run by hand, and reads each test's outcome from the
 // reporter in uvu-report.ts. A test that hit a TODO says which step and where. The
-// result is saved in .mydocker-progress.json for `npm run chapters`.
+// result is saved in .mydocker-progress.json for `npm run chapters`. No test waits longer
+// than its timeout (a hung CLI is killed with all it started, src/testing/contain.ts), and
+// Ctrl-C ends the run cleanly, naming the test that was running.
 //
 //   sudo -E npm run verify 3.2                   chapter 3.2's tests on exercises/3.2
 //   sudo -E npm run verify 3.2 -- --previous     and those of 3.1, on the same stage (exercises/3.2,
