@@ -28,6 +28,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.7', slug: 'images', title: 'Running a container from any image' },
   { tag: '5.8', slug: 'env', title: 'Environment variables (-e)' },
   { tag: '6.1', slug: 'ipam', title: 'IP address management (IPAM)' },
+  { tag: '6.2', slug: 'bridge', title: 'Bridge networks (network create, ls, rm)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

@@ -56,20 +56,27 @@ function writePool(s: Subnet, pool: Pool, root?: string): void {
   // end exercise
 }
 
+/** How deep this process is in withNetworkLock (a holder may call it again). */
+let depth = 0;
+
 /**
  * Run `fn` holding the network lock of state root `root`: one process at a time, across
  * every runtime on this state root. `fn` is synchronous, so the lock is held only as long
- * as it takes to read and write a small file.
+ * as it takes to read and write a small file. Inside `fn`, withNetworkLock just runs its
+ * function: a second flock on a new open of the file would wait for ourselves forever.
  */
 export function withNetworkLock<T>(fn: () => T, root?: string): T {
+  if (depth > 0) return fn();
   fs.mkdirSync(networkDir(root), { recursive: true });
   const fd = fs.openSync(path.join(networkDir(root), 'lock'), 'a');
   try {
     // exercise: hold an exclusive lock on the lock file while fn runs
     flock(fd, LOCK_EX);
+    depth++;
     try {
       return fn();
     } finally {
+      depth--;
       flock(fd, LOCK_UN);
     }
     // end exercise

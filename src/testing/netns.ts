@@ -92,3 +92,31 @@ export async function assertHostNetworkUnchanged(before: { links: string[]; rule
   assert.equal(after.links, before.links, "the machine's own links changed");
   assert.equal(after.rules, before.rules, "the machine's own iptables rules changed");
 }
+
+const BUILT_IN = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
+
+/**
+ * The iptables rules and non-built-in chains inside the sandbox, table by table
+ * ("nat: -A POSTROUTING -j X"): what a network adds, and what must be gone after it.
+ */
+export async function sandboxRules(box: NetSandbox): Promise<string[]> {
+  const r = await box.sh('iptables-save');
+  assert.is(r.exitCode, 0, `iptables-save in the sandbox: ${r.stderr}`);
+  let table = '';
+  const out: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1);
+    else if (line.startsWith('-A ') || (line.startsWith(':') && !BUILT_IN.has(line.slice(1).split(' ')[0]!))) out.push(`${table}: ${line.replace(/ \[\d+:\d+\]$/, '')}`);
+  }
+  return out;
+}
+
+/** The sandbox's network interfaces, by name (`ip -o link`), e.g. ['lo', 'br0', 'veth1a2b']. */
+export async function sandboxLinks(box: NetSandbox): Promise<string[]> {
+  const r = await box.sh('ip -o link show');
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(':')[1]!.trim().split('@')[0]!)
+    .sort();
+}
