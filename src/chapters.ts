@@ -30,6 +30,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '6.1', slug: 'ipam', title: 'IP address management (IPAM)' },
   { tag: '6.2', slug: 'bridge', title: 'Bridge networks (network create, ls, rm)' },
   { tag: '6.3', slug: 'veth', title: 'Connecting containers to a network (run --net)' },
+  { tag: '6.4', slug: 'ports', title: 'Publishing ports (-p)' },
 ];
 
 export function findChapter(tag: string): Chapter | undefined {

@@ -1,14 +1,15 @@
-// Chapter 6.3 — `ps` shows each container's address (or "-"), after its status.
+// Chapter 6.3 — `ps` shows each running container's address (or "-"), after its status.
 
 import { UsageError } from '../../src/errors.ts';
 import { psRows, table } from '../5.2/ps.ts';
-import { listStates } from '../5.2/state.ts';
+import { isRunning, listStates } from '../5.2/state.ts';
 
 export function ps(args: string[]): number {
   const unknown = args.filter((a) => a !== '-a' && a !== '--all');
   if (unknown.length) throw new UsageError(`ps: unexpected ${unknown.join(' ')} (usage: ps [-a])`);
   const states = listStates();
-  const rows = psRows(states).map((row, i) => [...row.slice(0, 4), (states[i]!.ip as string | undefined) ?? '-', ...row.slice(4)]);
+  const ipOf = (i: number) => (isRunning(states[i]!) && (states[i]!.ip as string | undefined)) || '-';
+  const rows = psRows(states).map((row, i) => [...row.slice(0, 4), ipOf(i), ...row.slice(4)]);
   console.log(table(['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED'], rows));
   return 0;
 }

@@ -32,8 +32,10 @@ export interface NetSandbox {
   startCli(stage: string, args: string[], opts: RunOpts): ChildProcess;
   /** Run a command inside the sandbox; never throws (look at exitCode). */
   sh(command: string, timeoutMs?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  /** Kill the holder; the namespaces go with their last process. */
+  /** Kill the holder (and what was started for the test inside); the namespaces go with their last process. */
   close(): Promise<void>;
+  /** Steps close() runs first (an outside peer's end). */
+  cleanups: Array<() => Promise<void>>;
 }
 
 /** Open a sandbox: a fresh network namespace with `lo` up, in a private mount namespace. */
@@ -53,8 +55,10 @@ export async function openSandbox(): Promise<NetSandbox> {
   // The same namespaces, checked: a sandbox that shares the machine's network is no sandbox.
   assert.is.not(fs.readlinkSync(`/proc/${pid}/ns/net`), fs.readlinkSync('/proc/self/ns/net'), 'the sandbox has its own network namespace');
   const under = ['nsenter', `--target=${pid}`, '--net', '--mount', '--'];
+  const cleanups: Array<() => Promise<void>> = [];
   return {
     pid,
+    cleanups,
     under,
     cli: (stage, args, opts) => collect(startCli(stage, args, { ...opts, under }), opts),
     startCli: (stage, args, opts) => startCli(stage, args, { ...opts, under }),
@@ -63,6 +67,7 @@ export async function openSandbox(): Promise<NetSandbox> {
       return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     close: async () => {
+      for (const step of cleanups.splice(0)) await step();
       if (holder.exitCode === null && holder.signalCode === null) {
         const gone = new Promise((r) => holder.once('exit', r));
         holder.kill('SIGKILL');
@@ -119,4 +124,32 @@ export async function sandboxLinks(box: NetSandbox): Promise<string[]> {
     .filter(Boolean)
     .map((l) => l.split(':')[1]!.trim().split('@')[0]!)
     .sort();
+}
+
+/**
+ * A second namespace inside the sandbox, wired to the sandbox host by a veth pair:
+ * "a machine outside" that reaches the host at `hostAddr` (e.g. 10.123.0.1/24) from
+ * `peerAddr`. Its holder is a `sleep` started through the sandbox, so it lives inside it.
+ */
+export async function outsidePeer(box: NetSandbox, hostAddr: string, peerAddr: string): Promise<{ sh(command: string): Promise<{ exitCode: number; stdout: string; stderr: string }>; close(): Promise<void> }> {
+  const holder = spawn(box.under[0]!, [...box.under.slice(1), 'unshare', '--net', '--', 'sleep', '1000000'], { stdio: 'ignore' });
+  const pid = holder.pid!;
+  const close = async () => {
+    if (holder.exitCode !== null || holder.signalCode !== null) return;
+    const gone = new Promise((r) => holder.once('exit', r));
+    holder.kill('SIGKILL');
+    await gone;
+  };
+  box.cleanups.push(close);
+  // nsenter and unshare exec without forking: the pid is the sleep's, once it is in its namespace.
+  const sandboxNet = fs.readlinkSync(`/proc/${box.pid}/ns/net`);
+  for (let i = 0; i < 200 && (!fs.existsSync(`/proc/${pid}/ns/net`) || fs.readlinkSync(`/proc/${pid}/ns/net`) === sandboxNet || fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep'); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const inPeer = (command: string) => box.sh(`nsenter --net=/proc/${pid}/ns/net sh -c '${command.replace(/'/g, `'\\''`)}'`);
+  const wire = await box.sh(`ip link add outside0 type veth peer name eth0 netns ${pid} && ip addr add ${hostAddr} dev outside0 && ip link set outside0 up`);
+  assert.is(wire.exitCode, 0, `wiring the outside peer: ${wire.stderr}`);
+  const inside = await inPeer(`ip link set lo up && ip addr add ${peerAddr} dev eth0 && ip link set eth0 up`);
+  assert.is(inside.exitCode, 0, `setting up the outside peer: ${inside.stderr}`);
+  return { sh: inPeer, close };
 }
