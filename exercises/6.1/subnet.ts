@@ -5,11 +5,10 @@
 // arithmetic on those two numbers.
 //
 // The book keeps a subnet's addresses as a string of '0'/'1' and turns a bit index back
-// into an address byte by byte with shifts that assume the index fits in the last
-// octet and a half: past a /21 its addresses come out wrong, and it never carries into
-// the third octet. With one 32-bit number and `>>> 0` (JavaScript's bitwise operators
-// work on signed 32-bit values; `>>> 0` reads the result back as unsigned), a /16 is as
-// easy as a /30.
+// into an address by adding it to the network address byte by byte, with no carry from
+// one byte to the next: large subnets get wrong addresses. With one 32-bit number and
+// `>>> 0` (JavaScript's bitwise operators work on signed 32-bit values; `>>> 0` reads the
+// result back as unsigned), a /16 is as easy as a /30.
 //
 //   192.168.10.0/24   network   192.168.10.0    never handed out (it names the subnet)
 //                     gateway   192.168.10.1    the bridge's own address (6.2)
@@ -44,7 +43,7 @@ export function formatAddress(n: number): string {
 /** The mask of a prefix length: /24 → 255.255.255.0 (as a number). */
 export function maskOf(prefix: number): number {
   // TODO(6.1): the top `prefix` bits set (careful: in JavaScript, 1 << 32 is 1)
-  throw new NotImplemented('6.1', 'the top `prefix` bits set (careful: in JavaScript, 1 << 32 is 1)', 'exercises/6.1/subnet.ts:46');
+  throw new NotImplemented('6.1', 'the top `prefix` bits set (careful: in JavaScript, 1 << 32 is 1)', 'exercises/6.1/subnet.ts:45');
 }
 
 /**
@@ -62,7 +61,7 @@ export function parseSubnet(text: string): Subnet {
     throw new UsageError(`invalid subnet "${text}": the prefix length must be from /${MIN_PREFIX} to /${MAX_PREFIX} (a /30 has room for one container)`);
   }
   // TODO(6.1): keep only the network part of the address
-  throw new NotImplemented('6.1', 'keep only the network part of the address', 'exercises/6.1/subnet.ts:64');
+  throw new NotImplemented('6.1', 'keep only the network part of the address', 'exercises/6.1/subnet.ts:63');
 }
 
 export function formatSubnet(s: Subnet): string {
@@ -72,7 +71,7 @@ export function formatSubnet(s: Subnet): string {
 /** The last address of the subnet (all host bits set). */
 export function broadcastOf(s: Subnet): number {
   // TODO(6.1): the network address with every host bit set
-  throw new NotImplemented('6.1', 'the network address with every host bit set', 'exercises/6.1/subnet.ts:74');
+  throw new NotImplemented('6.1', 'the network address with every host bit set', 'exercises/6.1/subnet.ts:73');
 }
 
 /** The gateway: the first address after the network address (the bridge's own, in 6.2). */
@@ -88,7 +87,7 @@ export function contains(s: Subnet, n: number): boolean {
 /** Whether two subnets share any address (then one contains the other's network). */
 export function overlaps(a: Subnet, b: Subnet): boolean {
   // TODO(6.1): two aligned blocks overlap exactly when the wider one contains the other's start
-  throw new NotImplemented('6.1', 'two aligned blocks overlap exactly when the wider one contains the other\'s start', 'exercises/6.1/subnet.ts:90');
+  throw new NotImplemented('6.1', 'two aligned blocks overlap exactly when the wider one contains the other\'s start', 'exercises/6.1/subnet.ts:89');
 }
 
 /** How many addresses a container can get: all but the network, gateway and broadcast. */

@@ -4,11 +4,10 @@
 // arithmetic on those two numbers.
 //
 // The book keeps a subnet's addresses as a string of '0'/'1' and turns a bit index back
-// into an address byte by byte with shifts that assume the index fits in the last
-// octet and a half: past a /21 its addresses come out wrong, and it never carries into
-// the third octet. With one 32-bit number and `>>> 0` (JavaScript's bitwise operators
-// work on signed 32-bit values; `>>> 0` reads the result back as unsigned), a /16 is as
-// easy as a /30.
+// into an address by adding it to the network address byte by byte, with no carry from
+// one byte to the next: large subnets get wrong addresses. With one 32-bit number and
+// `>>> 0` (JavaScript's bitwise operators work on signed 32-bit values; `>>> 0` reads the
+// result back as unsigned), a /16 is as easy as a /30.
 //
 //   192.168.10.0/24   network   192.168.10.0    never handed out (it names the subnet)
 //                     gateway   192.168.10.1    the bridge's own address (6.2)
