@@ -39,6 +39,21 @@ export function netTest(suite: Suite, tag: string) {
     },
     rules: () => sandboxRules(n.box!),
     links: () => sandboxLinks(n.box!),
+    /**
+     * The sandbox's links once they are `expected` (fails after 5 s). A veth whose other
+     * end was in a namespace that just died goes a moment later: the kernel tears network
+     * namespaces down in the background.
+     */
+    linksBecome: async (expected: string[], what = 'the links'): Promise<void> => {
+      let last: string[] = [];
+      const end = Date.now() + 5000;
+      while (Date.now() < end) {
+        last = await sandboxLinks(n.box!);
+        if (JSON.stringify(last) === JSON.stringify(expected)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(last, expected, what);
+    },
   };
   return n;
 }

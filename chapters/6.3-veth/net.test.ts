@@ -46,7 +46,7 @@ test('run --net: eth0 with the address, lo up, a default route, /etc/hosts; all 
   assert.match(r.stdout, new RegExp(`^192\\.168\\.10\\.2\\s+${hostname}$`, 'm'), '/etc/hosts names the container');
   assert.match(r.stdout, /^gateway-answers$/m, "the host's bridge address answers");
   assert.equal(pool('192.168.10.0_24'), {}, 'the address went back when the container ended');
-  assert.equal(await n.links(), ['lo', 'testnet'], 'the veth is gone');
+  await n.linksBecome(['lo', 'testnet'], 'the veth is gone');
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
@@ -76,7 +76,7 @@ test('two detached containers reach each other; ps shows their addresses; rm -f 
   assert.match(inUse.stderr, /network testnet is in use/);
   expectCode(await n.mydocker(['rm', '-f', 'one', 'two']), 0);
   assert.equal(pool('10.77.0.0_24'), {}, 'both addresses went back');
-  assert.equal(await n.links(), ['lo', 'testnet'], 'both veths are gone');
+  await n.linksBecome(['lo', 'testnet'], 'both veths are gone');
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
   assert.equal(await n.links(), ['lo']);
   assert.equal(await n.rules(), rulesBefore, 'no rule or chain is left');
@@ -100,7 +100,7 @@ test('stop gives the address back; a failed start too; a full /30 is exit 125 wi
   expectCode(missing, 127);
   assert.equal(pool('10.88.0.0_30'), {}, 'a failed start gives the address back');
   expectCode(await n.mydocker(['rm', 'only']), 0);
-  assert.equal(await n.links(), ['lo', 'testnet']);
+  await n.linksBecome(['lo', 'testnet'], 'the veth is gone');
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
@@ -117,7 +117,7 @@ test("a killed monitor's address is reclaimed by cleanup; its veth is gone with 
   assert.is(Object.keys(pool('10.99.0.0_24')).length, 1, 'the address is still recorded');
   expectCode(await n.mydocker(['cleanup']), 0);
   assert.equal(pool('10.99.0.0_24'), {}, 'cleanup gave it back');
-  assert.equal(await n.links(), ['lo', 'testnet'], 'the veth went with the container');
+  await n.linksBecome(['lo', 'testnet'], 'the veth went with the container');
   expectCode(await n.mydocker(['rm', 'victim']), 0);
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
