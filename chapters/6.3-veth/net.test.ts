@@ -122,6 +122,29 @@ test("a killed monitor's address is reclaimed by cleanup; its veth is gone with 
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
+test('8 containers started at once on a /28 get 8 different addresses, and give them all back', async () => {
+  await n.open();
+  await network('10.55.0.0/28'); // 13 addresses for containers
+  const m = uniqueName('many');
+  const names = Array.from({ length: 8 }, (_, i) => `c${i}`);
+  const runs = await Promise.all(names.map((name) => n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`])));
+  for (const r of runs) expectCode(r, 0);
+  let rows: Record<string, string>[] = [];
+  for (let i = 0; i < 100; i++) {
+    rows = await ps();
+    if (rows.length === 8 && rows.every((r) => r.IP !== '-')) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const addresses = rows.map((r) => r.IP!);
+  assert.is(new Set(addresses).size, 8, `an address was given twice: ${addresses.sort().join(' ')}`);
+  for (const a of addresses) assert.match(a, /^10\.55\.0\.([2-9]|1[0-4])$/);
+  assert.is(Object.keys(pool('10.55.0.0_28')).length, 8);
+  expectCode(await n.mydocker(['rm', '-f', ...names]), 0);
+  assert.equal(pool('10.55.0.0_28'), {}, 'every address went back');
+  await n.linksBecome(['lo', 'testnet'], 'every veth is gone');
+  expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
+});
+
 test('--net of a network that does not exist is exit 125 before anything starts', async () => {
   await n.open();
   const r = await n.mydocker(['run', '--net', 'nowhere', 'true']);
