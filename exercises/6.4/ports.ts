@@ -25,8 +25,8 @@ import path from 'node:path';
 import { RuntimeError, NotImplemented } from '../../src/errors.ts';
 import { networkDir, withNetworkLock } from '../../solutions/6.1/ipam.ts';
 import { dnatChain } from '../../solutions/6.2/bridge.ts';
-import { listNetworks, type Network } from '../../solutions/6.2/network.ts';
-import { iptables, tool } from '../../solutions/6.2/tools.ts';
+import { findNetwork, listNetworks, type Network } from '../../solutions/6.2/network.ts';
+import { iptables, succeeds, tool } from '../../solutions/6.2/tools.ts';
 import { holderGone } from '../../solutions/6.3/endpoint.ts';
 import type { PortMapping } from './cli.ts';
 
@@ -104,12 +104,30 @@ function unpublishWhere(which: (id: string) => boolean): void {
   });
 }
 
-/** Remove container `id`'s rules and port claims (safe to repeat). */
-export function unpublish(id: string): void {
-  unpublishWhere((owner) => owner === id);
+/**
+ * Remove container `id`'s rules and port claims (safe to repeat). Its rules are known
+ * exactly — on the network and address of `endpoint`, if it got one — so each is deleted
+ * by its own arguments, with no listing first.
+ */
+export function unpublish(id: string, ports: PortMapping[], endpoint?: { network: string; ip: string }): void {
+  if (endpoint) {
+    const net = findNetwork(endpoint.network);
+    for (const p of ports) succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint.ip, p)]);
+  }
+  withNetworkLock(() => {
+    const claims = readClaims();
+    const kept = Object.fromEntries(Object.entries(claims).filter(([, owner]) => owner !== id));
+    if (Object.keys(kept).length !== Object.keys(claims).length) writeClaims(kept);
+  });
 }
 
-/** Remove the rules and claims of containers whose runtime is gone. */
+/**
+ * Remove the rules and claims of containers whose runtime is gone. A rule is only ever
+ * added after its port was claimed, and its claim dropped only after the rule: so when no
+ * claim has a dead holder, there is no rule to look for either (and no iptables to run).
+ */
 export function reclaimPorts(): void {
-  unpublishWhere(holderGone);
+  if (!fs.existsSync(portsFile())) return;
+  const stale = withNetworkLock(() => Object.values(readClaims()).some(holderGone));
+  if (stale) unpublishWhere(holderGone);
 }

@@ -48,7 +48,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       spec.ended?.(code);
       if (opts.net) {
         // exercise: remove the container's rules and port claims
-        unpublish(id);
+        unpublish(id, opts.ports, endpoint);
         // end exercise
       }
       if (endpoint) disconnect(endpoint);
