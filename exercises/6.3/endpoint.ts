@@ -31,7 +31,7 @@ import { ownerAlive } from '../../src/leftovers.ts';
 import { containerDir } from '../../src/state.ts';
 import { allocate, reclaim, release } from '../../solutions/6.1/ipam.ts';
 import { findNetwork, listNetworks, subnetOf, type Network } from '../../solutions/6.2/network.ts';
-import { succeeds, tool } from '../../solutions/6.2/tools.ts';
+import { tool } from '../../solutions/6.2/tools.ts';
 import { NotImplemented } from '../../src/errors.ts';
 
 export interface Endpoint {
@@ -58,17 +58,23 @@ export function allocateEndpoint(id: string, name: string): Endpoint {
 }
 
 /** Wire the container whose init is `pid` to its network (see the top of this file). */
-export function connect(ep: Endpoint, pid: number): void {
+export function connect(ep: Endpoint, pid: number, moreOnHost: string[] = []): void {
+  const host: string[] = [];
   // TODO(6.3): create the veth pair with its peer as eth0 in the container's netns, and put the host end on the bridge, up
-  throw new NotImplemented('6.3', 'create the veth pair with its peer as eth0 in the container\'s netns, and put the host end on the bridge, up', 'exercises/6.3/endpoint.ts:62');
+  throw new NotImplemented('6.3', 'create the veth pair with its peer as eth0 in the container\'s netns, and put the host end on the bridge, up', 'exercises/6.3/endpoint.ts:63');
+  // `moreOnHost`: more `ip` commands for the host end, in the same process (6.4's hairpin mode).
+  tool('ip', ['-batch', '-'], [...host, ...moreOnHost].join('\n'));
   // TODO(6.3): inside the container's netns: lo up, the address on eth0, eth0 up, the default route via the gateway
-  throw new NotImplemented('6.3', 'inside the container\'s netns: lo up, the address on eth0, eth0 up, the default route via the gateway', 'exercises/6.3/endpoint.ts:64');
+  throw new NotImplemented('6.3', 'inside the container\'s netns: lo up, the address on eth0, eth0 up, the default route via the gateway', 'exercises/6.3/endpoint.ts:67');
 }
 
-/** Undo connect and give the address back; safe to call on a half-made endpoint, and twice. */
+/**
+ * Undo connect: give the address back; safe to call on a half-made endpoint, and twice.
+ * The veth needs nothing: by now the container's processes are gone, its network
+ * namespace with them, and the pair with its end in there (the kernel finishes that a
+ * moment later, in the background).
+ */
 export function disconnect(ep: Endpoint): void {
-  // The veth is usually gone already, with the container's namespace (then this fails, quietly).
-  succeeds('ip', ['link', 'del', ep.hostIf]);
   let net: Network;
   try {
     net = findNetwork(ep.network);
@@ -76,7 +82,7 @@ export function disconnect(ep: Endpoint): void {
     return; // the network is gone, and its pool with it
   }
   // TODO(6.3): give the container's address back to the pool
-  throw new NotImplemented('6.3', 'give the container\'s address back to the pool', 'exercises/6.3/endpoint.ts:78');
+  throw new NotImplemented('6.3', 'give the container\'s address back to the pool', 'exercises/6.3/endpoint.ts:84');
 }
 
 /** Whether container `id` has no runtime any more (gone, or its runtime killed). */

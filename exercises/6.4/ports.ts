@@ -65,15 +65,19 @@ function dnatRule(id: string, ip: string, p: PortMapping): string[] {
 }
 
 /**
- * Add the container's DNAT rules to its network's chain. And one more setting: a
- * container that reaches its *own* published port sends a packet in through its bridge
- * port that must go back out of the same port once it is DNAT-ed (with bridge netfilter
- * on, the DNAT happens while the packet is being bridged). A bridge never does that
- * unless the port is in hairpin mode (man 8 bridge, `hairpin`).
+ * The `ip` command for the container's bridge port when it publishes ports (given to 6.3's
+ * connect, which runs it with the others). A container that reaches its *own* published
+ * port sends a packet in through its bridge port that must go back out of the same port
+ * once it is DNAT-ed (with bridge netfilter on, the DNAT happens while the packet is
+ * being bridged). A bridge never does that unless the port is in hairpin mode (man 8
+ * ip-link, `bridge_slave … hairpin`).
  */
-export function publish(id: string, net: Network, ip: string, ports: PortMapping[], hostIf: string): void {
-  if (ports.length === 0) return;
-  tool('ip', ['link', 'set', hostIf, 'type', 'bridge_slave', 'hairpin', 'on']);
+export function hairpin(hostIf: string, ports: PortMapping[]): string[] {
+  return ports.length ? [`link set ${hostIf} type bridge_slave hairpin on`] : [];
+}
+
+/** Add the container's DNAT rules to its network's chain. */
+export function publish(id: string, net: Network, ip: string, ports: PortMapping[]): void {
   for (const p of ports) iptables('-t', 'nat', '-A', dnatChain(net), ...dnatRule(id, ip, p));
 }
 

@@ -16,7 +16,7 @@ import { runContainer } from '../../solutions/6.3/container.ts';
 import { allocateEndpoint, connect, disconnect, reclaimStale, type Endpoint } from '../../solutions/6.3/endpoint.ts';
 import type { ContainerConfig } from '../../solutions/6.3/init.ts';
 import type { RunOptions } from './cli.ts';
-import { claimPorts, publish, reclaimPorts, unpublish } from './ports.ts';
+import { claimPorts, hairpin, publish, reclaimPorts, unpublish } from './ports.ts';
 import { NotImplemented } from '../../src/errors.ts';
 
 export async function startContainer(id: string, opts: RunOptions, spec: StartSpec = {}): Promise<number> {
@@ -36,7 +36,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       const config = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config, ip: endpoint?.ip } as ContainerConfig;
       const ep = endpoint;
       const attach = (pid: number) => {
-        connect(ep!, pid);
+        connect(ep!, pid, hairpin(ep!.hostIf, opts.ports));
         // TODO(6.4): add the DNAT rules for the container's published ports
         throw new NotImplemented('6.4', 'add the DNAT rules for the container\'s published ports', 'exercises/6.4/start.ts:40');
       };

@@ -30,7 +30,7 @@ import { ownerAlive } from '../../src/leftovers.ts';
 import { containerDir } from '../../src/state.ts';
 import { allocate, reclaim, release } from '../6.1/ipam.ts';
 import { findNetwork, listNetworks, subnetOf, type Network } from '../6.2/network.ts';
-import { succeeds, tool } from '../6.2/tools.ts';
+import { tool } from '../6.2/tools.ts';
 
 export interface Endpoint {
   network: string;
@@ -56,10 +56,13 @@ export function allocateEndpoint(id: string, name: string): Endpoint {
 }
 
 /** Wire the container whose init is `pid` to its network (see the top of this file). */
-export function connect(ep: Endpoint, pid: number): void {
+export function connect(ep: Endpoint, pid: number, moreOnHost: string[] = []): void {
+  const host: string[] = [];
   // exercise: create the veth pair with its peer as eth0 in the container's netns, and put the host end on the bridge, up
-  tool('ip', ['-batch', '-'], [`link add ${ep.hostIf} type veth peer name eth0 netns ${pid}`, `link set ${ep.hostIf} master ${ep.bridge} up`].join('\n'));
+  host.push(`link add ${ep.hostIf} type veth peer name eth0 netns ${pid}`, `link set ${ep.hostIf} master ${ep.bridge} up`);
   // end exercise
+  // `moreOnHost`: more `ip` commands for the host end, in the same process (6.4's hairpin mode).
+  tool('ip', ['-batch', '-'], [...host, ...moreOnHost].join('\n'));
   // exercise: inside the container's netns: lo up, the address on eth0, eth0 up, the default route via the gateway
   tool('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-batch', '-'], [
     'link set lo up',
@@ -70,10 +73,13 @@ export function connect(ep: Endpoint, pid: number): void {
   // end exercise
 }
 
-/** Undo connect and give the address back; safe to call on a half-made endpoint, and twice. */
+/**
+ * Undo connect: give the address back; safe to call on a half-made endpoint, and twice.
+ * The veth needs nothing: by now the container's processes are gone, its network
+ * namespace with them, and the pair with its end in there (the kernel finishes that a
+ * moment later, in the background).
+ */
 export function disconnect(ep: Endpoint): void {
-  // The veth is usually gone already, with the container's namespace (then this fails, quietly).
-  succeeds('ip', ['link', 'del', ep.hostIf]);
   let net: Network;
   try {
     net = findNetwork(ep.network);

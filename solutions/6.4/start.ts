@@ -15,7 +15,7 @@ import { runContainer } from '../6.3/container.ts';
 import { allocateEndpoint, connect, disconnect, reclaimStale, type Endpoint } from '../6.3/endpoint.ts';
 import type { ContainerConfig } from '../6.3/init.ts';
 import type { RunOptions } from './cli.ts';
-import { claimPorts, publish, reclaimPorts, unpublish } from './ports.ts';
+import { claimPorts, hairpin, publish, reclaimPorts, unpublish } from './ports.ts';
 
 export async function startContainer(id: string, opts: RunOptions, spec: StartSpec = {}): Promise<number> {
   const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
@@ -37,9 +37,9 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       const config = { command: opts.command, hostname: id, rootfs: workspace.merged, workspace, volumes: opts.volumes, ...spec.config, ip: endpoint?.ip } as ContainerConfig;
       const ep = endpoint;
       const attach = (pid: number) => {
-        connect(ep!, pid);
+        connect(ep!, pid, hairpin(ep!.hostIf, opts.ports));
         // exercise: add the DNAT rules for the container's published ports
-        publish(id, findNetwork(ep!.network), ep!.ip, opts.ports, ep!.hostIf);
+        publish(id, findNetwork(ep!.network), ep!.ip, opts.ports);
         // end exercise
       };
       code = await runContainer(id, opts, config, spec.started, ep && attach);
