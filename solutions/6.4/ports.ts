@@ -24,7 +24,7 @@ import path from 'node:path';
 import { RuntimeError } from '../../src/errors.ts';
 import { networkDir, withNetworkLock } from '../6.1/ipam.ts';
 import { dnatChain } from '../6.2/bridge.ts';
-import { findNetwork, listNetworks, type Network } from '../6.2/network.ts';
+import { listNetworks, readNetwork, type Network } from '../6.2/network.ts';
 import { iptables, succeeds, tool } from '../6.2/tools.ts';
 import { holderGone } from '../6.3/endpoint.ts';
 import type { PortMapping } from './cli.ts';
@@ -120,10 +120,8 @@ function unpublishWhere(which: (id: string) => boolean): void {
  * by its own arguments, with no listing first.
  */
 export function unpublish(id: string, ports: PortMapping[], endpoint?: { network: string; ip: string }): void {
-  if (endpoint) {
-    const net = findNetwork(endpoint.network);
-    for (const p of ports) succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint.ip, p)]);
-  }
+  const net = endpoint && readNetwork(endpoint.network); // gone: its chains went with it
+  if (net) for (const p of ports) succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint!.ip, p)]);
   withNetworkLock(() => {
     const claims = readClaims();
     const kept = Object.fromEntries(Object.entries(claims).filter(([, owner]) => owner !== id));
