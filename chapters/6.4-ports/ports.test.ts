@@ -5,9 +5,10 @@
 // container's own traffic to another container on the same port is not taken over; a
 // host port already published is exit 125; every rule goes with its container.
 
+import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { uniqueName } from '../../src/testing/harness.ts';
+import { uniqueName, waitFor } from '../../src/testing/harness.ts';
 import { outsidePeer } from '../../src/testing/netns.ts';
 import { statOf, waitForProcess, waitGone } from '../5.1-detach/helpers.ts';
 import { expectCode, netTest } from '../6.2-bridge/helpers.ts';
@@ -17,13 +18,35 @@ const n = netTest(test, '6.4');
 /** An HTTP GET with busybox nc: the last line of the answer (the page), bounded in time. */
 const fetchCmd = (addr: string, port: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 busybox nc -w 3 ${addr} ${port} | tail -n 1`;
 
+/**
+ * Whether a TCP socket listens on `port` in the network namespace of process `pid`
+ * (man 5 proc, /proc/net/tcp and tcp6: busybox httpd listens on IPv6's "any", which
+ * takes IPv4 too).
+ */
+function listening(pid: number, port: number): boolean {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['tcp', 'tcp6'].some((file) => {
+    try {
+      return fs
+        .readFileSync(`/proc/${pid}/net/${file}`, 'utf8')
+        .split('\n')
+        .some((line) => {
+          const f = line.trim().split(/\s+/);
+          return f[1]?.endsWith(local) && f[3] === '0A'; // 0A: LISTEN
+        });
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** A detached busybox httpd serving `page`, with these extra run flags; resolves when it listens. */
 async function webServer(name: string, page: string, flags: string[] = []): Promise<void> {
   const m = uniqueName(name);
-  // httpd puts itself in the background once it listens; sh stays, with the marker.
   const script = `mkdir -p /www && echo ${page} > /www/index.html && httpd -p 80 -h /www && sleep 1000; : ${m}`;
   expectCode(await n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', ...flags, 'sh', '-c', script]), 0, `start ${name}`);
-  await waitForProcess(m, 'sh');
+  const sh = await waitForProcess(m, 'sh');
+  await waitFor(() => (listening(sh, 80) ? true : undefined), 10_000, `${name}'s httpd to listen on port 80`);
 }
 
 async function network(subnet = '10.66.0.0/24') {
