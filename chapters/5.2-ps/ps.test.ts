@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import {
   assertHostClean,
   perTest,
+  stageAtLeast,
   startSession,
   uniqueName,
   waitFor,
@@ -30,7 +31,8 @@ async function ps(): Promise<Record<string, string>[]> {
   assert.is(r.code, 0, r.stderr);
   const [header, ...lines] = r.stdout.trimEnd().split('\n');
   const cols = header!.split(/\s{2,}/);
-  assert.equal(cols, ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED']);
+  // From chapter 6.3 on, ps shows each container's address after its status.
+  assert.equal(cols, stageAtLeast('5.2', '6.3') ? ['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED'] : ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED']);
   return lines.map((l) => Object.fromEntries(l.split(/\s{2,}/).map((c, i) => [cols[i], c])));
 }
 

@@ -17,7 +17,7 @@ import { processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir } from '../../src/runtime/state.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runDetached } from '../../solutions/5.1/detach.ts';
-import { startContainer, type StartHooks } from '../../solutions/5.1/start.ts';
+import { startContainer, type StartHooks, type StartSpec } from '../../solutions/5.1/start.ts';
 import type { RunOptions } from './cli.ts';
 import { claimName, releaseName } from './names.ts';
 import { readState, statePath, updateState, writeState, type ContainerState } from './state.ts';
@@ -43,16 +43,20 @@ export function forget(id: string): void {
   if (state) releaseName(state.name, id);
 }
 
-export function lifecycle<O extends RunOptions, C extends object = object, S extends object = object>(launchOf: (opts: O) => Launch<C, S> = () => ({})) {
+export function lifecycle<O extends RunOptions, C extends object = object, S extends object = object>(
+  launchOf: (opts: O) => Launch<C, S> = () => ({}),
+  /** how a container starts (chapter 6.3 connects it to its network on the way) */
+  startWith: (id: string, opts: O, spec: StartSpec<C>) => Promise<number> = startContainer,
+) {
   /** Start container `id` and keep its state current (a foreground run and the monitor). */
   const start = (id: string, opts: O, hooks: StartHooks = {}): Promise<number> => {
     const launch = launchOf(opts);
-    return startContainer(id, opts, {
+    return startWith(id, opts, {
       image: launch.image,
       config: launch.config,
       started: (pid) => {
         // TODO(5.2): record that the container runs, with init's pid and its start time
-        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:54');
+        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:58');
         hooks.started?.(pid);
       },
       ended: (code) => {

@@ -70,8 +70,8 @@ export function writeState(state: ContainerState, root?: string): void {
 }
 
 /** Change some fields of container `id`'s state (if it still has one). */
-export function updateState(id: string, change: Partial<ContainerState>, root?: string): ContainerState | undefined {
-  const state = readState(id, root);
+export function updateState<Extra extends object = object>(id: string, change: Partial<ContainerState & Extra>, root?: string): StateWith<Extra> | undefined {
+  const state = readState<Extra>(id, root);
   if (!state) return undefined;
   const next = { ...state, ...change };
   writeState(next, root);

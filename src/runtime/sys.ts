@@ -26,6 +26,7 @@ const c = {
     'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
   ),
   mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
+  flock: libc.func('int flock(int fd, int operation)'),
   strerror: libc.func('const char *strerror(int errnum)'),
 };
 
@@ -72,6 +73,10 @@ const CLOSE_RANGE_CLOEXEC = 1 << 2;
 
 export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_NO_NEW_PRIVS = 38;
+
+/** Operations for flock(2). */
+export const LOCK_EX = 2;
+export const LOCK_UN = 8;
 
 /** File type bits for mknod(2). */
 export const S_IFCHR = 0o020000;
@@ -194,4 +199,9 @@ export function mknod(path: string, mode: number, major: number, minor: number):
   const dev =
     (BigInt(minor & 0xff) | (BigInt(major & 0xfff) << 8n) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n));
   check(c.mknod(path, mode, dev), 'mknod', q(path));
+}
+
+/** Take or drop an advisory lock on an open file (man 2 flock); LOCK_EX blocks until it is ours. */
+export function flock(fd: number, operation: number): void {
+  check(c.flock(fd, operation), 'flock', `fd ${fd} ${operation}`);
 }

@@ -18,6 +18,9 @@
 //   floor: start flow    stage 3.1: the start flow of docs/architecture.md with no later
 //                        chapter's work (two Node starts, koffi in each, unshare, spawn,
 //                        a /proc mount, execve; no cgroup, image, overlay or state)
+//   net sandbox rows     chapter 6, inside a network namespace the bench makes (never the
+//                        machine's own network): `run true` there, `run --net`, and
+//                        `run --net -p 8080:80`, each through the same nsenter
 // and the runtime's peak RSS (VmHWM) while a container runs.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -121,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     return 125;
   }
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-bench-'));
+  const cleanups: Array<() => void> = [];
   try {
     const bundle = bundleStage(STAGE);
     const plain = stateRootWithImage(base, 'plain', 0);
@@ -130,9 +134,13 @@ async function main(argv: string[]): Promise<number> {
     const big500 = stateRootWithImage(base, 'img500', 500);
     const vols = Array.from({ length: 4 }, (_, k) => ['-v', `${path.join(base, 'vol' + k)}:/v${k}`]).flat();
 
+    // argvPrefix: what comes before the CLI's arguments; one starting with nsenter runs as it is.
     const mydocker = (name: string, args: string[], root: string, argvPrefix = [bundle], env: NodeJS.ProcessEnv = {}): Runner => ({
       name,
-      run: () => must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root, ...env }),
+      run: () =>
+        argvPrefix[0] === 'nsenter'
+          ? must('nsenter', [...argvPrefix.slice(1), ...args], { MYDOCKER_ROOT: root, ...env })
+          : must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root, ...env }),
     });
     // The floor for any design that runs Node twice (runtime + init): two bare starts.
     const floor = (name: string, env?: NodeJS.ProcessEnv): Runner => ({
@@ -153,6 +161,15 @@ async function main(argv: string[]): Promise<number> {
       floor('floor: node -e 0, twice'),
       startFlow(`floor: the start flow alone (stage ${CHAPTERS[0]!.tag})`),
     ];
+    // Chapter 6 in a network sandbox of its own (see netSandbox): the cost of a network is
+    // the difference between these rows, which all pay the same nsenter.
+    const sandbox = netSandbox(bundle, plain);
+    cleanups.push(sandbox.close);
+    runners.push(
+      mydocker('mydocker in a network sandbox, no network', ['run', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
+      mydocker('mydocker in a network sandbox, run --net', ['run', '--net', 'benchnet', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
+      mydocker('mydocker in a network sandbox, run --net -p 8080:80', ['run', '--net', 'benchnet', '-p', '8080:80', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
+    );
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
     // Some machines set NODE_EXTRA_CA_CERTS for every process; then each Node start
@@ -212,8 +229,37 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nPeak RSS of the runtime (parent) process while a container runs: ${(rss / 1024).toFixed(1)} MiB`);
     return 0;
   } finally {
+    for (const step of cleanups) step();
     fs.rmSync(base, { recursive: true, force: true });
   }
+}
+
+/**
+ * A network namespace (and mount namespace) that plays the host for chapter 6's rows, as
+ * the tests' sandbox does (src/testing/netns.ts): a holder process made with `unshare`,
+ * `lo` up, and a network "benchnet" inside it. Nothing reaches the machine's own network;
+ * close() removes the network and kills the holder, and the namespace goes with it.
+ */
+function netSandbox(bundle: string, root: string): { under: string[]; close(): void } {
+  const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'ip link set lo up && exec sleep 1000000'], { stdio: 'ignore' });
+  const own = fs.readlinkSync('/proc/self/ns/net');
+  for (let i = 0; i < 500; i++) {
+    try {
+      if (fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== own && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep') break;
+    } catch {
+      // not there yet
+    }
+    spawnSync('sleep', ['0.01']);
+  }
+  const under = ['nsenter', `--target=${holder.pid}`, '--net', '--mount', '--', process.execPath, bundle];
+  must(under[0]!, [...under.slice(1), 'network', 'create', '--subnet', '10.213.0.0/16', 'benchnet'], { MYDOCKER_ROOT: root });
+  return {
+    under: under.slice(0, 5),
+    close: () => {
+      spawnSync(under[0]!, [...under.slice(1), 'network', 'rm', 'benchnet'], { stdio: 'ignore', env: { ...process.env, MYDOCKER_ROOT: root } });
+      holder.kill('SIGKILL');
+    },
+  };
 }
 
 process.exitCode = await main(process.argv.slice(2));

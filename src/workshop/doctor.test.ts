@@ -26,6 +26,8 @@ import {
   checkRootPropagation,
   checkStateRootFs,
   checkTool,
+  checkIpForward,
+  checkForwardPolicy,
   distroFamily,
   exitCode,
   parseMountInfo,
@@ -334,6 +336,24 @@ test('a missing tool only warns, with the install command', () => {
   assert.is(strace.status, 'warn');
   assert.is(strace.fix, 'sudo apt-get install strace');
   assert.match(strace.label, /chapter 3\.3: a test watches/);
+});
+
+test('networks: ip_forward on or off, the FORWARD policy, an iptables that does not work', () => {
+  assert.is(checkIpForward(tmpFile('fwd-on', '1\n')).status, 'ok');
+  const off = checkIpForward(tmpFile('fwd-off', '0\n'));
+  assert.is(off.status, 'warn');
+  assert.match(off.fix!, 'network create` turns it on');
+  const drop = checkForwardPolicy(() => '-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n');
+  assert.is(drop.status, 'ok');
+  assert.is(drop.value, 'DROP');
+  assert.match(drop.label, /fine: each network's own chain/);
+  assert.is(checkForwardPolicy(() => '-P FORWARD ACCEPT\n').value, 'ACCEPT');
+  const broken = checkForwardPolicy(() => {
+    throw Object.assign(new Error('exit 1'), { stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Invalid argument\n' });
+  });
+  assert.is(broken.status, 'warn');
+  assert.match(broken.label, /Could not fetch rule set/);
+  assert.match(broken.fix!, 'iptables-legacy');
 });
 
 test('distribution family from os-release', () => {

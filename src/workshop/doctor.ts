@@ -9,13 +9,15 @@
 // Every check is a small function returning a CheckResult, with the files it reads as
 // optional parameters so that the unit tests can point it at fake ones
 // (src/workshop/doctor.test.ts). Nothing here changes the machine: the checks only read files
-// under /proc, /sys, /lib/modules and /etc, and look for programs on PATH.
+// under /proc, /sys, /lib/modules and /etc, look for programs on PATH, and list the
+// FORWARD chain with `iptables -S` (a read).
 //
 // The doctor deliberately does not import src/runtime/sys.ts (which loads koffi at import time):
 // it has to work, and say what is wrong, on a machine where koffi itself cannot load.
 // It does use src/runtime/image.ts, so that it finds busybox exactly the way `run` does.
 
 import chalk from 'chalk';
+import { execFileSync } from 'node:child_process';
 import { CHAPTERS } from './chapters.ts';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -590,6 +592,51 @@ export function checkTool(name: string, dirs?: string[], distro?: Distro): Check
   };
 }
 
+// ---- networks (chapter 6) ----
+
+/** net.ipv4.ip_forward: `network create` turns it on; say so before it happens. */
+export function checkIpForward(file = '/proc/sys/net/ipv4/ip_forward'): CheckResult {
+  const value = readText(file)?.trim();
+  if (value === '1') return { id: 'net.ip_forward', status: 'ok', label: 'IPv4 forwarding is on (chapter 6: containers reach beyond the host)', value, chapter: '6' };
+  return {
+    id: 'net.ip_forward',
+    status: 'warn',
+    label: `IPv4 forwarding is ${value === undefined ? 'unknown' : 'off'} (chapter 6: containers reach beyond the host only with it)`,
+    fix: '`network create` turns it on, as Docker does; or yourself: sudo sysctl -w net.ipv4.ip_forward=1',
+    value: value ?? 'unknown',
+    chapter: '6',
+  };
+}
+
+/**
+ * The FORWARD chain's policy, read with `iptables -S FORWARD` (which changes nothing): it
+ * also shows that iptables works at all here (an nft backend on a kernel without
+ * nf_tables fails, and then the legacy one must be chosen). A DROP policy is fine: each
+ * network accepts its own traffic in its chain, jumped to from the top of FORWARD.
+ */
+export function checkForwardPolicy(list: () => string = () => execFileSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })): CheckResult {
+  const id = 'net.forward';
+  let out: string;
+  try {
+    out = list();
+  } catch (err) {
+    const why = String((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
+    return {
+      id,
+      status: 'warn',
+      label: `iptables -S FORWARD failed (chapter 6: networks): ${why}`,
+      fix: /Permission denied|must be root/.test(why)
+        ? 'run the doctor as root to check iptables'
+        : 'if the nf_tables backend cannot work on this kernel, choose the legacy one: sudo update-alternatives --set iptables /usr/sbin/iptables-legacy',
+      value: 'error',
+      chapter: '6',
+    };
+  }
+  const policy = /^-P FORWARD (\S+)/m.exec(out)?.[1] ?? 'unknown';
+  const note = policy === 'DROP' ? " (fine: each network's own chain, first in FORWARD, accepts its traffic)" : '';
+  return { id, status: 'ok', label: `iptables works; FORWARD policy ${policy}${note}`, value: policy, chapter: '6' };
+}
+
 // ---- all of them ----
 
 function safely(id: string, fn: () => CheckResult): CheckResult {
@@ -618,6 +665,8 @@ export function runChecks(opts: { stateRoot?: string } = {}): CheckResult[] {
     safely('mount.root', () => checkRootPropagation()),
   );
   for (const t of TOOLS) results.push(safely(`tool.${t.name}`, () => checkTool(t.name)));
+  results.push(safely('net.ip_forward', () => checkIpForward()));
+  if (findProgram('iptables')) results.push(safely('net.forward', () => checkForwardPolicy()));
   return results;
 }
 

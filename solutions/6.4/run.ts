@@ -1,0 +1,14 @@
+// Chapter 6.4 — `run` starts containers through this chapter's startContainer (which
+// publishes their ports).
+
+import { lifecycle } from '../5.2/run.ts';
+import type { RunOptions } from './cli.ts';
+import { startContainer } from './start.ts';
+
+export const { run, start } = lifecycle<RunOptions>(
+  (opts) => ({
+    image: opts.image,
+    state: { image: opts.image, env: opts.env, ...(opts.net ? { network: opts.net } : {}) },
+  }),
+  startContainer,
+);
