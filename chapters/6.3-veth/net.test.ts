@@ -145,6 +145,20 @@ test('8 containers started at once on a /28 get 8 different addresses, and give 
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
+test("an ip failure while connecting is one line, exit 125, and leaves no address, veth or container", async () => {
+  await n.open();
+  await network('10.44.0.0/24');
+  await n.sh('ip link del testnet'); // the bridge gone behind the runtime's back
+  const r = await n.mydocker(['run', '--net', 'testnet', 'true']);
+  expectCode(r, 125);
+  assert.match(r.stderr, /^mydocker: error: ip -batch -.*: .*"testnet".*Device does not exist/);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.equal(pool('10.44.0.0_24'), {}, 'the address went back');
+  await n.linksBecome(['lo'], 'no veth is left');
+  assert.equal(n.t.leftovers(), [], 'no container is left');
+  expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
+});
+
 test('--net of a network that does not exist is exit 125 before anything starts', async () => {
   await n.open();
   const r = await n.mydocker(['run', '--net', 'nowhere', 'true']);
