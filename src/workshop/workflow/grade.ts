@@ -26,7 +26,7 @@ import { isRoot, notRootMessage } from '../../runtime/errors.ts';
 import { checkCgroupVersion } from '../doctor.ts';
 import type { Chapter } from '../chapters.ts';
 import { chapterOf, isMain, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
-import { readHandoutManifest, type HandoutManifest } from './handout.ts';
+import { readHandoutManifest, type HandoutManifest } from './handout-manifest.ts';
 import { recordVerify } from './progress.ts';
 import { reasonOf, runPassed, runTests, type TestRun } from './verify.ts';
 

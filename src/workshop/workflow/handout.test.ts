@@ -109,6 +109,14 @@ test('a handout of 3.3 through 4.1 works on its own: verify fails untouched, pas
     const chapters = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/chapters.ts']);
     assert.not.match(chapters.stdout, /4\.2/);
 
+    // Where the workshop would point at `npm run exercises`, the handout says what it has.
+    const reference = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/verify.ts', '3.1']);
+    assert.is(reference.code, 125);
+    assert.match(reference.stderr, /chapter 3\.1 is a reference stage in this handout \(solutions\/3\.1\); the exercises here are 3\.3, 4\.1/);
+    const reset = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/reset.ts', '3.3']);
+    assert.is(reset.code, 125);
+    assert.match(reset.stderr, /no solutions\/3\.3 to regenerate exercises\/3\.3 from: `git checkout -- exercises\/3\.3`/);
+
     const untouched = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/verify.ts', '3.3']);
     assert.is(untouched.code, 1, untouched.stdout + untouched.stderr);
     assert.match(untouched.stdout, /not implemented yet: .* \(exercises\/3\.3\//);

@@ -27,36 +27,16 @@ import path from 'node:path';
 import { chapterDir, type Chapter } from '../chapters.ts';
 import { chapterOf, isMain, listFiles, mkdirOwned, ownByInvoker, runScript, USAGE, WORKSPACE, WorkflowError, writeOwned, type Workspace } from './common.ts';
 import { generateStage, type GeneratedFile } from './generate.ts';
+import { MANIFEST, type HandoutManifest } from './handout-manifest.ts';
 
-/** handout.json at the root of a handout. */
-export interface HandoutManifest {
-  /** The assignment's chapter: its exercise is there, its solution is not. */
-  tag: string;
-  /** Chapters with an exercise in the handout (TAG and, with --through, later ones). */
-  exercises: string[];
-  /** Chapters whose reference stage is in the handout (every one below TAG). */
-  references: string[];
-  /** The workshop it was made from. */
-  source: { commit: string | null; dirty: boolean };
-  at: string;
-}
+export { readHandoutManifest, type HandoutManifest } from './handout-manifest.ts';
 
-export const MANIFEST = 'handout.json';
 /** The workflow file for GitHub Classroom, and where a handout made with --classroom has it. */
 export const CLASSROOM_WORKFLOW = 'docs/classroom.yml';
 export const CLASSROOM_TARGET = '.github/workflows/classroom.yml';
 
 /** Scripts a handout drops: each needs something a handout leaves out. */
 export const DROPPED_SCRIPTS = ['test', 'exercises', 'bench', 'docs', 'handout'];
-
-/** The manifest of the handout at `root`, or undefined in the workshop itself. */
-export function readHandoutManifest(root: string): HandoutManifest | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(root, MANIFEST), 'utf8')) as HandoutManifest;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface HandoutPlan {
   tag: string;

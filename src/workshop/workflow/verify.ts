@@ -17,6 +17,7 @@ import chalk from 'chalk';
 import { isRoot, notRootMessage } from '../../runtime/errors.ts';
 import { chapterDir, type Chapter } from '../chapters.ts';
 import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import { handoutNoExercise } from './handout-manifest.ts';
 import { hintFor } from './hint.ts';
 import { recordVerify } from './progress.ts';
 import type { ErrorInfo } from './uvu-report.ts';
@@ -283,7 +284,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   const stage = path.resolve(ws.root, stageArg ?? `exercises/${tag}`);
   if (!fs.existsSync(path.join(stage, 'main.ts'))) {
     throw new WorkflowError(
-      stageArg ? `${stageArg} has no main.ts` : `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`,
+      stageArg
+        ? `${stageArg} has no main.ts`
+        : (handoutNoExercise(tag, ws.root) ?? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`),
       USAGE,
     );
   }
