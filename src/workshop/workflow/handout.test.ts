@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { CHAPTERS, findChapter } from '../chapters.ts';
 import { listFiles, REPO } from './common.ts';
 import type { GradeReport } from './grade.ts';
-import { DROPPED_SCRIPTS, filterRegistry, handoutExercise, keeps, main, planHandout, readHandoutManifest } from './handout.ts';
+import { chapterTestFor, DROPPED_SCRIPTS, filterRegistry, handoutExercise, keeps, main, planHandout, readHandoutManifest } from './handout.ts';
 import { capture, plain } from './test-helpers.ts';
 
 function runIn(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -52,6 +52,8 @@ test('what a handout keeps: solutions below TAG, its chapters, no teacher’s no
   assert.ok(keeps('docs/setup.md', plan));
   assert.not.ok(keeps('src/workshop/doctor.test.ts', plan));
   assert.ok(keeps('src/workshop/doctor.ts', plan));
+  const spec = "const vol: typeof import('../../solutions/4.1/rootfs.ts') = x; import('../../solutions/3.2/cli.ts');";
+  assert.is(chapterTestFor(spec, plan), "const vol: typeof import('../../exercises/4.1/rootfs.ts') = x; import('../../solutions/3.2/cli.ts');");
   const registry = fs.readFileSync(path.join(REPO, 'src/workshop/chapters.ts'), 'utf8');
   const filtered = filterRegistry(registry, [...plan.references, ...plan.exercises]);
   assert.match(filtered, /tag: '4\.1'/);

@@ -114,6 +114,17 @@ export function filterRegistry(text: string, keep: Chapter[]): string {
   return out;
 }
 
+/**
+ * A chapter test as the handout has it. Tests of pure logic type their import of the
+ * stage with the solution's module (`typeof import('../../solutions/4.3/volumes.ts')`);
+ * where the handout has no such solution, the exercise's module has the same exports.
+ */
+export function chapterTestFor(text: string, plan: HandoutPlan): string {
+  return text.replace(/(['"])\.\.\/\.\.\/solutions\/([^/'"]+)\//g, (all, q: string, tag: string) =>
+    plan.exercises.some((c) => c.tag === tag) ? `${q}../../exercises/${tag}/` : all,
+  );
+}
+
 function readmeFor(text: string, plan: HandoutPlan): string {
   const ex = plan.exercises.map((c) => c.tag);
   const last = plan.references.at(-1);
@@ -168,6 +179,7 @@ export function writeHandout(plan: HandoutPlan, dir: string, opts: { classroom?:
     if (file === 'src/workshop/chapters.ts') put(file, filterRegistry(fs.readFileSync(src, 'utf8'), keepChapters));
     else if (file === 'README.md') put(file, readmeFor(fs.readFileSync(src, 'utf8'), plan));
     else if (file === 'package.json') put(file, packageFor(fs.readFileSync(src, 'utf8')));
+    else if (/^chapters\/.*\.ts$/.test(file)) put(file, chapterTestFor(fs.readFileSync(src, 'utf8'), plan));
     else {
       mkdirOwned(path.dirname(path.join(abs, file)));
       fs.copyFileSync(src, path.join(abs, file)); // keeps the mode: quickstart.sh stays executable
