@@ -196,7 +196,13 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   out.write(`${chalk.bold(`Grading ${chapters.map((c) => c.tag).join(', ')}`)} ${chalk.dim(`on ${base}/, one chapter after the other`)}\n\n${TABLE_HEAD}\n`);
   const results: ChapterResult[] = [];
   const started = Date.now();
+  // Ctrl-C reaches the chapter's test process, which cleans up and ends; then stop here
+  // too instead of going on with the next chapter.
+  let interrupted = false;
+  const interrupt = () => (interrupted = true);
+  process.on('SIGINT', interrupt);
   for (const c of chapters) {
+    if (interrupted) break;
     const t0 = Date.now();
     const run = await runTests([c], stageOf(c), () => {}, ws, { testTimeoutMs: args.timeoutS * 1000 });
     const r = chapterResult(c, rel(stageOf(c), ws), run, (Date.now() - t0) / 1000);
@@ -204,6 +210,11 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     out.write(`${tableRow(r)}\n`);
     // The same record verify keeps: `npm run chapters` shows it, `npm run reset` clears it.
     if (!args.solutions) recordVerify(c.tag, { passed: r.passed, tests: r.tests, failed: r.failed }, ws);
+  }
+  process.off('SIGINT', interrupt);
+  if (interrupted) {
+    out.write(`\n${chalk.red('Interrupted')}: ${results.length} of ${chapters.length} chapters ran; nothing more is graded.\n`);
+    return 130;
   }
   const passed = results.every((r) => r.passed);
   const ok = results.filter((r) => r.passed).length;
