@@ -94,6 +94,10 @@ test('a handout of 3.3 through 4.1 works on its own: verify fails untouched, pas
     for (const s of DROPPED_SCRIPTS) assert.not.ok(s in pkg.scripts, `script ${s} is left in`);
     for (const s of ['verify', 'grade', 'lab', 'chapters', 'hint', 'typecheck']) assert.ok(s in pkg.scripts, `script ${s} is missing`);
     assert.equal(readHandoutManifest(dir)?.exercises, ['3.3', '4.1']);
+    const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
+    assert.match(readme, /^> \*\*Assignment: chapters 3\.3, 4\.1\.\*\*/m);
+    assert.equal([...readme.matchAll(/^\| \[([\d.]+)\]/gm)].map((m) => m[1]), ['3.1', '3.2', '3.3', '4.1']);
+    assert.not.match(readme, /teaching\.md|npm run handout/);
     // No file reaches back into this checkout, and no reference code of 3.3 is in it.
     const sol33 = fs.readFileSync(path.join(REPO, 'solutions/3.3/run.ts'), 'utf8');
     const region = /\/\/ exercise: .*\n([\s\S]*?)\/\/ end exercise/.exec(sol33)![1]!.trim();

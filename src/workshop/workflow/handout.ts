@@ -134,7 +134,15 @@ function readmeFor(text: string, plan: HandoutPlan): string {
     `${last ? ` and the reference stages of chapters ${plan.references[0]!.tag}–${last.tag} in \`solutions/\`` : ''}; ` +
     `the later chapters are not part of it. Check your work with \`sudo -E npm run verify ${plan.tag}\`; ` +
     `\`sudo -E npm run grade\` grades every exercise here.\n\n`;
-  const lines = text.split('\n');
+  const kept = [...plan.references, ...plan.exercises];
+  // The chapter table keeps the rows of the chapters here; the teacher's lines go.
+  const lines = text
+    .replace(/^Teaching a class:[^]*?\n\n/m, '')
+    .split('\n')
+    .filter((l) => {
+      const row = /^\| \[([^\]]+)\]\(chapters\//.exec(l);
+      return (!row || kept.some((c) => c.tag === row[1])) && !l.startsWith('npm run handout');
+    });
   const title = lines.findIndex((l) => l.startsWith('# '));
   lines.splice(title + 1, 0, '', note.trimEnd());
   return lines.join('\n');
