@@ -15,7 +15,7 @@ const guides = fs
   .filter((d) => fs.existsSync(`chapters/${d}/README.md`))
   .sort(byTag)
   .map((d) => `chapters/${d}/README.md`);
-const docs = ['setup', 'troubleshooting', 'architecture', 'security', 'performance']
+const docs = ['setup', 'troubleshooting', 'architecture', 'security', 'performance', 'teaching']
   .map((d) => `docs/${d}.md`)
   .filter((f) => fs.existsSync(f));
 

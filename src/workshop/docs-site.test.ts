@@ -92,6 +92,15 @@ test('every chapter guide is a page of the site, in book order', () => {
   assert.equal(documents.slice(0, titles.length), titles);
 });
 
+test('every hand-written doc is a page of the site, the teacher’s notes too', () => {
+  const project = JSON.parse(fs.readFileSync(path.join(out, 'project.json'), 'utf8'));
+  const documents: string[] = project.documents.map((d: { name: string }) => d.name);
+  for (const file of fs.readdirSync(path.join(REPO, 'docs')).filter((f) => f.endsWith('.md'))) {
+    const title = /^title:\s*"?(.+?)"?\s*$/m.exec(fs.readFileSync(path.join(REPO, 'docs', file), 'utf8'))?.[1];
+    assert.ok(title && documents.includes(title), `docs/${file} ("${title}") is not a page of the site`);
+  }
+});
+
 test("every stage's API is documented", () => {
   const modules = pages().filter((p) => p.startsWith('modules/'));
   for (const c of CHAPTERS) {

@@ -6,7 +6,8 @@
 # that `sudo npm test` runs as it does in CI), checks the machine, and starts the
 # chapter 4.3 container with a volume:
 #   npm run chapter 4.3 -- run -ti -v /root/volume:/test sh
-# Extra arguments replace that run command, e.g. sudo ./src/workshop/quickstart.sh run -ti sh
+# Extra arguments replace that run command, e.g. sudo ./src/workshop/quickstart.sh run -ti sh;
+# --no-run installs and checks only (a CI job, a handout without chapter 4.3's stage).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,5 +41,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent doctor || true
+if [ "${1:-}" = --no-run ]; then exit 0; fi
 if [ $# -eq 0 ]; then set -- run -ti -v /root/volume:/test sh; fi
 exec npm run --silent chapter 4.3 -- "$@"

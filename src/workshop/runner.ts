@@ -19,6 +19,7 @@ import { CHAPTERS, findChapter } from './chapters.ts';
 import { EXIT, notRootMessage } from '../runtime/errors.ts';
 import { log } from '../runtime/log.ts';
 import { isMain, REPO } from './repo.ts';
+import { handoutNoExercise } from './workflow/handout-manifest.ts';
 
 /** An argument as the user would type it in a shell (for the sudo line). */
 function shellQuote(a: string): string {
@@ -47,7 +48,7 @@ export function prepare(argv: string[], uid = process.getuid?.()): { main: strin
     return {
       error:
         base === 'exercises'
-          ? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`
+          ? (handoutNoExercise(tag, REPO) ?? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`)
           : `chapter ${tag} has no reference stage yet (${path.relative(REPO, main)} is missing)`,
     };
   }

@@ -17,7 +17,8 @@ export function main(_argv: string[], ws: Workspace = WORKSPACE): number {
   for (const c of ws.chapters) {
     const rec = progress.chapters[c.tag];
     const mark = rec ? (rec.passed ? chalk.green('✔') : chalk.red('✘')) : ' ';
-    const written = fs.existsSync(solutionDir(c.tag, ws));
+    // A handout (npm run handout) has the exercise of its chapter, not the solution.
+    const written = fs.existsSync(solutionDir(c.tag, ws)) || fs.existsSync(exerciseDir(c.tag, ws));
     const note = !written
       ? chalk.dim('coming later')
       : rec

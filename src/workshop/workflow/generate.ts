@@ -84,6 +84,12 @@ export interface FileJob {
   file: string;
   /** Regions to leave filled in with the reference code (the workflow's tests use this). */
   fill?: (step: string) => boolean;
+  /**
+   * Where an import that leaves the stage should lead instead (absolute path in,
+   * absolute path out): a handout without solutions/4.1 points 4.2's exercise at
+   * exercises/4.1. Default: the file the solution imports.
+   */
+  redirect?: (target: string) => string;
 }
 
 interface Edit {
@@ -187,7 +193,7 @@ export function generateCode(text: string, job: FileJob): { content: string; tod
     if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
     const target = path.resolve(path.dirname(srcAbs), spec);
     if (isInside(target, sourceStageAbs)) continue; // same stage: same layout in the exercise
-    const moved = importPath(dstAbs, target);
+    const moved = importPath(dstAbs, job.redirect ? job.redirect(target) : target);
     if (moved !== spec) edits.push({ start: lit.getStart(sf) + 1, end: lit.getEnd() - 1, text: moved });
   }
   let ni = 'NotImplemented';
@@ -238,6 +244,8 @@ export interface StageOptions {
   /** Where the stage goes, relative to the root; default exercises/<tag>. */
   target?: string;
   fill?: (step: string, file: string) => boolean;
+  /** See FileJob.redirect. */
+  redirect?: (target: string) => string;
 }
 
 /** Every file of exercises/<tag> as the generator writes it, from solutions/<tag>. */
@@ -258,6 +266,7 @@ export function generateStage(tag: string, opts: StageOptions = {}): GeneratedFi
       targetStage,
       file,
       fill: fill && ((step) => fill(step, file)),
+      redirect: opts.redirect,
     });
     return { file, content: Buffer.from(content), todos };
   });

@@ -12,13 +12,14 @@
 import chalk from 'chalk';
 import { chapterOf, isMain, parseArgs, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
 import { applyStage, compareStage, generatableTags, isLearnersWork } from './generate.ts';
+import { handoutResetMessage } from './handout-manifest.ts';
 import { forgetVerify } from './progress.ts';
 
 export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const { args, flags } = parseArgs(argv, ['force'], 'reset');
   if (args.length !== 1) throw new WorkflowError('usage: npm run reset <chapter> [-- --force]', USAGE);
   const tag = chapterOf(args[0], 'reset', ws).tag;
-  if (!generatableTags(ws).includes(tag)) throw new WorkflowError(`chapter ${tag} has no exercise yet (no solutions/${tag}/)`, USAGE);
+  if (!generatableTags(ws).includes(tag)) throw new WorkflowError(handoutResetMessage(tag, ws.root) ?? `chapter ${tag} has no exercise yet (no solutions/${tag}/)`, USAGE);
   const cmp = compareStage(tag, ws);
   const work = cmp.files.filter(isLearnersWork);
   if (work.length && !flags.has('force')) {

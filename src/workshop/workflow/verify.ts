@@ -13,13 +13,14 @@
 //   sudo -E npm run verify 3.2 -- --verbose      also uvu's own output
 //   ... -- --stage <dir>                         another copy of the stage (no progress saved)
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
 import { isRoot, notRootMessage } from '../../runtime/errors.ts';
 import { chapterDir, type Chapter } from '../chapters.ts';
 import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import { handoutNoExercise } from './handout-manifest.ts';
 import { hintFor } from './hint.ts';
 import { recordVerify } from './progress.ts';
 import type { ErrorInfo } from './uvu-report.ts';
@@ -45,6 +46,17 @@ export interface TestRun {
   total?: number;
   /** The test that had started but not ended when the run stopped (killed, interrupted). */
   running?: { file: string; name: string };
+  /** Set when the run was stopped because no test ended within this many ms (RunOptions). */
+  timedOut?: number;
+}
+
+export interface RunOptions {
+  /**
+   * Stop the run when no test has ended for this long (ms): SIGINT to the test process,
+   * which the harness answers by removing what its running test started, and SIGKILL
+   * 10 s later. A backstop behind the harness's own timeout on every CLI it starts.
+   */
+  testTimeoutMs?: number;
 }
 
 export interface TestCommand {
@@ -131,7 +143,7 @@ export function runTestsSync(chapters: Chapter[], stage: string, ws: Workspace =
 }
 
 /** Run the tests, calling `onOutcome` as each test ends. */
-export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outcome) => void, ws: Workspace = WORKSPACE): Promise<TestRun> {
+export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outcome) => void, ws: Workspace = WORKSPACE, opts: RunOptions = {}): Promise<TestRun> {
   const cmd = testCommand(chapters, stage, ws);
   const child = spawn(process.execPath, cmd.argv, {
     cwd: ws.root,
@@ -144,6 +156,7 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
   let report = '';
   const outcomes: Outcome[] = [];
   const started: Started = {};
+  const watchdog = testWatchdog(child, opts.testTimeoutMs);
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
   (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
@@ -152,6 +165,7 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
     const nl = report.lastIndexOf('\n');
     if (nl < 0) return;
     for (const o of parseReport(report.slice(0, nl), started)) {
+      watchdog.rearm();
       outcomes.push(o);
       onOutcome(o);
     }
@@ -167,7 +181,8 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
       if (done) return;
       done = true;
       process.off('SIGINT', ignore);
-      resolve(finish(outcomes, output, status, cmd.display, started));
+      watchdog.stop();
+      resolve({ ...finish(outcomes, output, status, cmd.display, started), timedOut: watchdog.expired() });
     };
     child.once('error', reject);
     // Not only 'close': a process that outlived the test process may still hold its pipes.
@@ -179,6 +194,43 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
     );
     child.once('close', (status) => end(status));
   });
+}
+
+/**
+ * The per-test timeout of runTests: a timer restarted whenever a test ends. When it
+ * fires, the test process gets SIGINT, then SIGKILL; if something it started still
+ * holds its output open after that, the pipes are closed so the run ends anyway.
+ */
+function testWatchdog(child: ChildProcess, ms: number | undefined): { rearm(): void; stop(): void; expired(): number | undefined } {
+  let timer: NodeJS.Timeout | undefined;
+  const later: NodeJS.Timeout[] = [];
+  let fired = false;
+  const rearm = () => {
+    if (!ms || fired) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      fired = true;
+      child.kill('SIGINT');
+      later.push(
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          later.push(setTimeout(() => child.stdio.forEach((s) => s?.destroy()), 3000));
+        }, 10_000),
+      );
+    }, ms);
+  };
+  rearm();
+  return {
+    rearm,
+    stop: () => [timer, ...later].forEach((t) => clearTimeout(t)),
+    expired: () => (fired ? ms : undefined),
+  };
+}
+
+/** Whether a run is a pass: it finished, every test passed, and there was at least one. */
+export function runPassed(run: TestRun): boolean {
+  const complete = run.status === 0 || (run.total !== undefined && run.total === run.outcomes.length);
+  return run.status === 0 && complete && run.outcomes.every((o) => o.ok) && run.outcomes.length > 0 && !run.timedOut;
 }
 
 // ---- explaining a failure ----
@@ -274,7 +326,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   const stage = path.resolve(ws.root, stageArg ?? `exercises/${tag}`);
   if (!fs.existsSync(path.join(stage, 'main.ts'))) {
     throw new WorkflowError(
-      stageArg ? `${stageArg} has no main.ts` : `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`,
+      stageArg
+        ? `${stageArg} has no main.ts`
+        : (handoutNoExercise(tag, ws.root) ?? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`),
       USAGE,
     );
   }
@@ -315,7 +369,7 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     process.stdout.write(`${(flags.has('verbose') ? out : out.slice(-30)).map((l) => `  | ${l}`).join('\n')}\n`);
   }
 
-  const ok = run.status === 0 && complete && failed.length === 0 && run.outcomes.length > 0;
+  const ok = runPassed(run);
   const onExercise = stageArg === undefined;
   if (onExercise) recordVerify(tag, { passed: ok, tests: run.outcomes.length, failed: failed.length }, ws);
 
