@@ -49,7 +49,11 @@ test('a hostname set inside does not change the host', async () => {
   try {
     const r = await mydocker(['run', 'sh', '-c', 'hostname mydocker-inside && hostname']);
     // The danger first: the host's name.
-    assert.is(os.hostname(), hostName, `the hostname set inside changed the host's (no new UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`);
+    assert.is(
+      os.hostname(),
+      hostName,
+      `the hostname set inside changed the host's (no new UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`,
+    );
     assert.is(r.code, 0, r.stderr);
     assert.is(r.stdout.trim(), 'mydocker-inside');
   } finally {
@@ -84,7 +88,7 @@ test('exit codes pass through: 0 and 3', async () => {
   assert.is(three.code, 3, three.stderr);
 });
 
-test("the runtime is back in its own PID namespace while the container runs", async () => {
+test('the runtime is back in its own PID namespace while the container runs', async () => {
   // Without the setns back, the runtime's *next* children would be born in the
   // container's PID namespace (its pid_for_children still points there).
   const marker = uniqueName('mydocker-test');
@@ -98,7 +102,11 @@ test("the runtime is back in its own PID namespace while the container runs", as
     const forChildren = fs.readlinkSync(`/proc/${parent}/ns/pid_for_children`);
     const container = fs.readlinkSync(`/proc/${pid}/ns/pid`);
     assert.is.not(container, own, 'the container is in the runtime’s PID namespace');
-    assert.is(forChildren, own, `the runtime (pid ${parent}) would start its next children in ${forChildren}, the container's PID namespace: setns back to the saved /proc/self/ns/pid after the spawn`);
+    assert.is(
+      forChildren,
+      own,
+      `the runtime (pid ${parent}) would start its next children in ${forChildren}, the container's PID namespace: setns back to the saved /proc/self/ns/pid after the spawn`,
+    );
   } finally {
     process.kill(pid, 'SIGKILL');
     await done.catch(() => {}); // how the run ended is other tests' business
@@ -119,7 +127,9 @@ test('a container killed by SIGKILL exits 137', async () => {
 
 test('SIGTERM to mydocker is forwarded to the container', async () => {
   // The shell says "ready" once its trap is set: a PID 1 without a handler ignores SIGTERM.
-  const s = startSession(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done`], { root: t.root });
+  const s = startSession(STAGE, ['run', 'sh', '-c', `trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done`], {
+    root: t.root,
+  });
   await s.waitOutput(/ready/);
   s.child.kill('SIGTERM');
   const r = await s.finish();
@@ -161,14 +171,24 @@ test('no mount leaks out on a host whose / is shared (as on systemd machines)', 
   // any machine. A mount the container makes before its mounts are private shows up there.
   const info = path.join(t.root, 'mountinfo');
   // mountinfo is read through an fd opened before the run: a leaked /proc would hide /proc/self.
-  const script = 'mount --make-rshared / && exec 3</proc/self/mountinfo && cat /proc/self/mountinfo > "$0.before" && "$@" 3<&-; rc=$?; cat <&3 > "$0.after"; exit $rc';
+  const script =
+    'mount --make-rshared / && exec 3</proc/self/mountinfo && cat /proc/self/mountinfo > "$0.before" && "$@" 3<&-; rc=$?; cat <&3 > "$0.after"; exit $rc';
   const under = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, info];
   const r = await runCli(STAGE, ['run', 'sh', '-c', 'grep -c " /proc " /proc/self/mountinfo'], { root: t.root, under });
   assert.is(r.code, 0, r.stderr);
-  const mounts = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(2).join(' '));
+  const mounts = (f: string) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').slice(2).join(' '));
   const before = mounts(`${info}.before`);
   const leaked = mounts(`${info}.after`).filter((m) => !before.includes(m));
-  assert.equal(leaked, [], `mounts made in the container reached the shared "host": ${leaked.join(' | ')} — makeMountsPrivate is missing or comes after mountProc`);
+  assert.equal(
+    leaked,
+    [],
+    `mounts made in the container reached the shared "host": ${leaked.join(' | ')} — makeMountsPrivate is missing or comes after mountProc`,
+  );
 });
 
 /**

@@ -23,7 +23,11 @@ test('v2 is detected by cgroup.controllers; limits go to memory.max, cpu.weight,
   fs.writeFileSync(path.join(fake, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
   fs.writeFileSync(path.join(fake, 'cgroup.subtree_control'), '');
   assert.is(cg.cgroupVersion(fake), 2);
-  const c = cg.createCgroup('mydocker-test', { memory: 64 * 1024 * 1024, cpuShares: 512, cpusetCpus: '0', pidsLimit: 50 }, fake);
+  const c = cg.createCgroup(
+    'mydocker-test',
+    { memory: 64 * 1024 * 1024, cpuShares: 512, cpusetCpus: '0', pidsLimit: 50 },
+    fake,
+  );
   assert.equal(c.dirs, [path.join(fake, 'mydocker-test')]);
   assert.is(read('mydocker-test', 'memory.max'), String(64 * 1024 * 1024));
   assert.is(read('mydocker-test', 'cpu.weight'), '59');
@@ -41,7 +45,10 @@ test('v1: a directory per controller; cpuset copies cpus and mems from its paren
   fs.writeFileSync(path.join(fake, 'cpuset', 'cpuset.mems'), '0');
   assert.is(cg.cgroupVersion(fake), 1);
   const c = cg.createCgroup('mydocker-test', { memory: 32 * 1024 * 1024, cpuShares: 256 }, fake);
-  assert.equal(c.dirs.sort(), ['cpu', 'cpuset', 'memory', 'pids'].map((x) => path.join(fake, x, 'mydocker-test')));
+  assert.equal(
+    c.dirs.sort(),
+    ['cpu', 'cpuset', 'memory', 'pids'].map((x) => path.join(fake, x, 'mydocker-test')),
+  );
   assert.is(read('memory', 'mydocker-test', 'memory.limit_in_bytes'), String(32 * 1024 * 1024));
   assert.is(read('cpu', 'mydocker-test', 'cpu.shares'), '256');
   assert.is(read('cpuset', 'mydocker-test', 'cpuset.cpus'), '0-1');

@@ -40,7 +40,23 @@ function limitFile(controller: string, cg: string, v1: string, v2: string): stri
 
 test('the container is in a cgroup of its own, holding the limits', async () => {
   // The container prints its /proc/self/cgroup and waits on stdin while we look.
-  const s = startSession(STAGE, ['run', '-i', '-m', '100m', '--cpu-shares', '512', '--cpuset-cpus', '0', 'sh', '-c', 'sleep 0.2; cat /proc/self/cgroup; echo END; read x'], { root: t.root });
+  const s = startSession(
+    STAGE,
+    [
+      'run',
+      '-i',
+      '-m',
+      '100m',
+      '--cpu-shares',
+      '512',
+      '--cpuset-cpus',
+      '0',
+      'sh',
+      '-c',
+      'sleep 0.2; cat /proc/self/cgroup; echo END; read x',
+    ],
+    { root: t.root },
+  );
   const [text] = await s.waitOutput(/[^]*END\n/);
   const mem = cgroupOf(text, 'memory');
   assert.match(mem ?? '', /\/mydocker-[^/]*[0-9a-f]{12}$/, `memory cgroup inside: ${text}`);
@@ -63,14 +79,30 @@ test('--cpuset-cpus 0 pins the container to CPU 0', async () => {
 });
 
 test("the book's spellings -cpushare and -cpuset work too", async () => {
-  const r = await mydocker(['run', '-cpushare', '256', '-cpuset', '0', 'grep', 'Cpus_allowed_list', '/proc/self/status']);
+  const r = await mydocker([
+    'run',
+    '-cpushare',
+    '256',
+    '-cpuset',
+    '0',
+    'grep',
+    'Cpus_allowed_list',
+    '/proc/self/status',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /Cpus_allowed_list:\s+0\n/);
 });
 
 test('a process allocating past -m 32m is OOM-killed: exit 137 and a message', async () => {
   // The shell holds ~100 MB of "x" in a variable: far past the limit.
-  const r = await mydocker(['run', '-m', '32m', 'sh', '-c', 'a=$(head -c 100000000 /dev/zero | tr "\\0" x); echo survived ${#a}']);
+  const r = await mydocker([
+    'run',
+    '-m',
+    '32m',
+    'sh',
+    '-c',
+    'a=$(head -c 100000000 /dev/zero | tr "\\0" x); echo survived ${#a}',
+  ]);
   assert.is(r.code, 137, `exit ${r.code}: ${r.stderr}`);
   assert.not.match(r.stdout, /survived/);
   assert.match(r.stderr, /out of memory/);
@@ -78,7 +110,14 @@ test('a process allocating past -m 32m is OOM-killed: exit 137 and a message', a
 });
 
 test('the same program under a large limit is not killed', async () => {
-  const r = await mydocker(['run', '-m', '1g', 'sh', '-c', 'a=$(head -c 10000000 /dev/zero | tr "\\0" x); echo survived ${#a}']);
+  const r = await mydocker([
+    'run',
+    '-m',
+    '1g',
+    'sh',
+    '-c',
+    'a=$(head -c 10000000 /dev/zero | tr "\\0" x); echo survived ${#a}',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /survived 10000000/);
 });

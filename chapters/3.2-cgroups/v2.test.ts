@@ -15,7 +15,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertHostClean, cgroupPrefix, cliArgv, collect, perTest, runtimeCgroups, startSession, waitFor } from '../../src/testing/harness.ts';
+import {
+  assertHostClean,
+  cgroupPrefix,
+  cliArgv,
+  collect,
+  perTest,
+  runtimeCgroups,
+  startSession,
+  waitFor,
+} from '../../src/testing/harness.ts';
 
 const t = perTest(test, '3.2');
 const ROOT = '/sys/fs/cgroup';
@@ -23,7 +32,10 @@ const ROOT = '/sys/fs/cgroup';
 /** Why this machine cannot run these tests (one line), or undefined on pure v2. */
 function notPureV2(): string | undefined {
   if (!fs.existsSync(path.join(ROOT, 'cgroup.controllers'))) return `${ROOT} is not cgroup v2 (v1 or hybrid)`;
-  const v1 = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - cgroup /.test(l));
+  const v1 = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => / - cgroup /.test(l));
   if (v1) return `a cgroup v1 hierarchy is mounted (${v1.split(' ')[4]}): hybrid, not pure v2`;
   if (fs.existsSync(path.join(ROOT, 'cgroup.type'))) return `${ROOT} is a delegated subtree, not the root of the tree`;
   const have = fs.readFileSync(path.join(ROOT, 'cgroup.controllers'), 'utf8').split(/\s+/);
@@ -77,19 +89,29 @@ const children = (dir: string) =>
     .filter((e) => e.isDirectory())
     .map((e) => e.name);
 
-v2test('no internal processes: from a non-root cgroup that holds processes, containers still get their limits', async () => {
-  const outer = makeCgroup('outer');
-  // A cgroup namespace rooted at `outer`, which holds the shell and the runtime: to enable
-  // memory for its children the runtime must first move them to a leaf (init/).
-  const r = await runInside(outer, ['run', '-m', '32m', 'sh', '-c', 'cat /proc/self/cgroup; a=$(head -c 100000000 /dev/zero | tr "\\0" x); echo survived']);
-  assert.is(r.code, 137, `exit ${r.code}: ${r.stderr}`);
-  assert.match(r.stdout, /^0::\/mydocker-[^/\n]+\n/, 'the container sees its own cgroup under the namespace root');
-  assert.not.match(r.stdout, /survived/);
-  assert.match(r.stderr, /out of memory/);
-  assert.match(fs.readFileSync(path.join(outer, 'cgroup.subtree_control'), 'utf8'), /\bmemory\b/);
-  assert.equal(children(outer), ['init'], 'the processes went to init/, and the container cgroup is gone');
-  assertHostClean(t.before);
-});
+v2test(
+  'no internal processes: from a non-root cgroup that holds processes, containers still get their limits',
+  async () => {
+    const outer = makeCgroup('outer');
+    // A cgroup namespace rooted at `outer`, which holds the shell and the runtime: to enable
+    // memory for its children the runtime must first move them to a leaf (init/).
+    const r = await runInside(outer, [
+      'run',
+      '-m',
+      '32m',
+      'sh',
+      '-c',
+      'cat /proc/self/cgroup; a=$(head -c 100000000 /dev/zero | tr "\\0" x); echo survived',
+    ]);
+    assert.is(r.code, 137, `exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stdout, /^0::\/mydocker-[^/\n]+\n/, 'the container sees its own cgroup under the namespace root');
+    assert.not.match(r.stdout, /survived/);
+    assert.match(r.stderr, /out of memory/);
+    assert.match(fs.readFileSync(path.join(outer, 'cgroup.subtree_control'), 'utf8'), /\bmemory\b/);
+    assert.equal(children(outer), ['init'], 'the processes went to init/, and the container cgroup is gone');
+    assertHostClean(t.before);
+  },
+);
 
 v2test('a limit whose controller is not delegated: exit 125, a clear message, nothing created', async () => {
   const outer = makeCgroup('nodeleg');
@@ -113,7 +135,11 @@ v2test('memory.swap.max is 0 under -m, so the container cannot swap past its lim
   // v2 tree of cgroup-layouts.test.ts has no such file.
   const s = startSession(t.stage, ['run', '-i', '-m', '64m', 'sh', '-c', 'echo READY; read x'], { root: t.root });
   await s.waitOutput(/READY/);
-  const [cg] = await waitFor(() => (runtimeCgroups().length ? runtimeCgroups() : undefined), 10_000, 'the container cgroup');
+  const [cg] = await waitFor(
+    () => (runtimeCgroups().length ? runtimeCgroups() : undefined),
+    10_000,
+    'the container cgroup',
+  );
   const swap = path.join(cg!, 'memory.swap.max');
   if (fs.existsSync(swap)) assert.is(fs.readFileSync(swap, 'utf8').trim(), '0');
   assert.is(fs.readFileSync(path.join(cg!, 'memory.max'), 'utf8').trim(), String(64 * 1024 * 1024));
@@ -126,7 +152,11 @@ v2test('memory.swap.max is 0 under -m, so the container cannot swap past its lim
 v2test('cgroup.kill: a process put into the container cgroup from outside goes with the container', async () => {
   const s = startSession(t.stage, ['run', '-i', 'sh', '-c', 'echo READY; read x'], { root: t.root });
   await s.waitOutput(/READY/);
-  const [cg] = await waitFor(() => (runtimeCgroups().length ? runtimeCgroups() : undefined), 10_000, 'the container cgroup');
+  const [cg] = await waitFor(
+    () => (runtimeCgroups().length ? runtimeCgroups() : undefined),
+    10_000,
+    'the container cgroup',
+  );
   // Not in the container's PID namespace, so the end of its init does not end it.
   const stray = spawn('sleep', ['600'], { stdio: 'ignore' });
   const ended = new Promise<NodeJS.Signals | null>((resolve) => stray.once('exit', (_code, sig) => resolve(sig)));

@@ -7,11 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  assertHostClean,
-  perTest,
-  runCli,
-} from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, runCli } from '../../src/testing/harness.ts';
 
 const t = perTest(test, '3.3');
 const STAGE = t.stage;
@@ -45,7 +41,11 @@ test("the container's hostname is its id; the host's is unchanged", async () => 
   const host = fs.readFileSync('/proc/sys/kernel/hostname', 'utf8');
   const r = await mydocker(['run', 'sh', '-c', 'cat /proc/sys/kernel/hostname /proc/self/cgroup']);
   // The danger first (the harness puts the host's name back after each test).
-  assert.is(fs.readFileSync('/proc/sys/kernel/hostname', 'utf8'), host, `the container's hostname was set on the host (before the UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`);
+  assert.is(
+    fs.readFileSync('/proc/sys/kernel/hostname', 'utf8'),
+    host,
+    `the container's hostname was set on the host (before the UTS namespace?); run exit ${r.code}, stderr: ${r.stderr}`,
+  );
   assert.is(r.code, 0, r.stderr);
   const [name, ...cgroups] = r.stdout.split('\n');
   const id = /\/mydocker-[^/]*?([0-9a-f]{12})$/m.exec(cgroups.join('\n'))?.[1];
@@ -57,7 +57,11 @@ test('only fds 0, 1 and 2 are open in the container', async () => {
   // ls opens one directory (fd 3) to list /proc/self/fd; nothing else may be there.
   const r = await mydocker(['run', 'ls', '/proc/self/fd']);
   assert.is(r.code, 0, r.stderr);
-  assert.equal(r.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'an fd leaked into the container: closeInheritedFds must cover every fd from 3 up');
+  assert.equal(
+    r.stdout.split(/\s+/).filter(Boolean).sort(),
+    ['0', '1', '2', '3'],
+    'an fd leaked into the container: closeInheritedFds must cover every fd from 3 up',
+  );
   // From its sources (through tsx), init holds more open fds — tsx's pipe to its esbuild
   // service among them — and only closeInheritedFds keeps them out of the container.
   const src = await runCli(STAGE, ['run', 'ls', '/proc/self/fd'], { root: t.root, viaTsx: true });
@@ -68,14 +72,21 @@ test('only fds 0, 1 and 2 are open in the container', async () => {
   const under = ['bash', '-c', 'exec 40</dev/null; exec "$@"', 'bash'];
   const inherited = await runCli(STAGE, ['run', 'ls', '/proc/self/fd'], { root: t.root, under });
   assert.is(inherited.code, 0, inherited.stderr);
-  assert.equal(inherited.stdout.split(/\s+/).filter(Boolean).sort(), ['0', '1', '2', '3'], 'fd 40, which the runtime inherited, leaked into the container: closeInheritedFds must cover every fd from 3 up');
+  assert.equal(
+    inherited.stdout.split(/\s+/).filter(Boolean).sort(),
+    ['0', '1', '2', '3'],
+    'fd 40, which the runtime inherited, leaked into the container: closeInheritedFds must cover every fd from 3 up',
+  );
 });
 
 test('fds 0-2 are blocking and plain (not close-on-exec) in the container', async () => {
   // fdinfo's flags are octal open flags; 04000 is O_NONBLOCK, 02000000 is O_CLOEXEC.
   const r = await mydocker(['run', 'sh', '-c', 'for f in 0 1 2; do grep flags /proc/self/fdinfo/$f; done']);
   assert.is(r.code, 0, r.stderr);
-  const flags = r.stdout.trim().split('\n').map((l) => parseInt(l.split(/\s+/)[1]!, 8));
+  const flags = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => parseInt(l.split(/\s+/)[1]!, 8));
   assert.is(flags.length, 3, r.stdout);
   for (const f of flags) {
     assert.is(f & 0o4000, 0, 'O_NONBLOCK is set');
@@ -91,7 +102,9 @@ test("once init is started, the runtime leaves its stdio's flags alone", async (
   // happens to come after init's clear; this one sees the change itself.
   // strace without -f follows the runtime's main thread, where its JavaScript runs.
   if (spawnSync('strace', ['-V']).error) {
-    assert.unreachable('strace is not installed: apt-get install strace (Debian/Ubuntu); npm run doctor says how elsewhere');
+    assert.unreachable(
+      'strace is not installed: apt-get install strace (Debian/Ubuntu); npm run doctor says how elsewhere',
+    );
   }
   const trace = path.join(t.root, 'runtime.strace');
   const r = await runCli(STAGE, ['run', 'true'], {

@@ -5,11 +5,7 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  assertHostClean,
-  perTest,
-  REPO,
-} from '../../src/testing/harness.ts';
+import { assertHostClean, perTest, REPO } from '../../src/testing/harness.ts';
 
 const t = perTest(test, '4.1');
 const STAGE = t.stage;
@@ -19,7 +15,8 @@ test('/ inside is the busybox image', async () => {
   const r = await mydocker(['run', 'sh', '-c', 'ls /; readlink /bin/sh; busybox | head -1']);
   assert.is(r.code, 0, r.stderr);
   const lines = r.stdout.split(/\s+/);
-  for (const dir of ['bin', 'dev', 'etc', 'proc', 'tmp', 'usr']) assert.ok(lines.includes(dir), `no /${dir} in ${r.stdout}`);
+  for (const dir of ['bin', 'dev', 'etc', 'proc', 'tmp', 'usr'])
+    assert.ok(lines.includes(dir), `no /${dir} in ${r.stdout}`);
   assert.match(r.stdout, /BusyBox v/);
   const imageRoot = fs.readdirSync(`${t.root}/images/busybox/rootfs`);
   assert.ok(imageRoot.includes('bin'), 'the image was not built under the state root');
@@ -28,7 +25,12 @@ test('/ inside is the busybox image', async () => {
 test("the host's files are not reachable", async () => {
   // Paths that certainly exist on the host: this repository and the test's state root.
   const paths = [`${REPO}/package.json`, t.root, '/sys/fs/cgroup'];
-  const r = await mydocker(['run', 'sh', '-c', paths.map((p) => `test -e '${p}' && echo "visible: ${p}"`).join('; ') + '; true']);
+  const r = await mydocker([
+    'run',
+    'sh',
+    '-c',
+    paths.map((p) => `test -e '${p}' && echo "visible: ${p}"`).join('; ') + '; true',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '', r.stdout);
 });
@@ -36,11 +38,17 @@ test("the host's files are not reachable", async () => {
 test('the old root is unmounted: the container sees only its own mounts', async () => {
   const r = await mydocker(['run', 'cat', '/proc/self/mountinfo']);
   assert.is(r.code, 0, r.stderr);
-  const mountPoints = r.stdout.trim().split('\n').map((l) => l.split(' ')[4]);
+  const mountPoints = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[4]);
   assert.ok(mountPoints.includes('/'), r.stdout);
   assert.ok(mountPoints.includes('/proc'), r.stdout);
   assert.ok(mountPoints.includes('/dev'), r.stdout);
-  assert.not.ok(mountPoints.some((m) => m!.includes('pivot_root') || m!.startsWith('/sys')), `host mounts remain: ${mountPoints}`);
+  assert.not.ok(
+    mountPoints.some((m) => m!.includes('pivot_root') || m!.startsWith('/sys')),
+    `host mounts remain: ${mountPoints}`,
+  );
 });
 
 test('/dev holds the basic device nodes, and they work', async () => {
@@ -49,7 +57,8 @@ test('/dev holds the basic device nodes, and they work', async () => {
     'run',
     'sh',
     '-c',
-    nodes.map((n) => `test -c /dev/${n} || echo "missing /dev/${n}"`).join('; ') + '; echo x > /dev/null; head -c 16 /dev/urandom | wc -c; ls /dev',
+    nodes.map((n) => `test -c /dev/${n} || echo "missing /dev/${n}"`).join('; ') +
+      '; echo x > /dev/null; head -c 16 /dev/urandom | wc -c; ls /dev',
   ]);
   assert.is(r.code, 0, r.stderr);
   assert.not.match(r.stdout, /missing/);
@@ -100,7 +109,11 @@ test('import adds a rootfs tarball as an image; bad input exits 125', async () =
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout.trim(), `${t.root}/images/copy/rootfs`);
   assert.ok(fs.existsSync(`${t.root}/images/copy/rootfs/bin/busybox`));
-  for (const args of [['import'], ['import', `${t.root}/nope.tar`, 'x'], ['import', `${t.root}/images/busybox.tar`, 'Bad/Name']]) {
+  for (const args of [
+    ['import'],
+    ['import', `${t.root}/nope.tar`, 'x'],
+    ['import', `${t.root}/images/busybox.tar`, 'Bad/Name'],
+  ]) {
     const bad = await mydocker(args);
     assert.is(bad.code, 125, `${args.join(' ')}: exit ${bad.code}, stderr: ${bad.stderr}`);
     assert.not.match(bad.stderr, /\n\s+at /, 'printed a stack trace');

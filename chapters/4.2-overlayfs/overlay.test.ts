@@ -5,14 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  assertHostClean,
-  collect,
-  perTest,
-  startCli,
-  uniqueName,
-  waitForProcess,
-} from '../../src/testing/harness.ts';
+import { assertHostClean, collect, perTest, startCli, uniqueName, waitForProcess } from '../../src/testing/harness.ts';
 
 const t = perTest(test, '4.2');
 const STAGE = t.stage;

@@ -33,7 +33,14 @@ test('data written in a volume survives exit; a second container sees it', async
   assert.is(w.code, 0, w.stderr);
   assert.is(fs.readFileSync(path.join(vol, 'x'), 'utf8'), 'kept\n');
   assert.equal(leftovers(), [], 'write layer left behind');
-  const r = await mydocker(['run', '-v', `${vol}:/test`, 'sh', '-c', 'cat /test/x; test -e /elsewhere && echo leaked || true']);
+  const r = await mydocker([
+    'run',
+    '-v',
+    `${vol}:/test`,
+    'sh',
+    '-c',
+    'cat /test/x; test -e /elsewhere && echo leaked || true',
+  ]);
   assert.is(r.stdout, 'kept\n', r.stderr);
   assertHostClean(t.before);
 });
@@ -47,8 +54,14 @@ test('a missing host directory is created, parents included', async () => {
 
 test('a host directory that cannot be made: a clear error, exit 125, no container left', async () => {
   // Under /proc nothing can be made (ENOENT); Node's own recursive mkdir never returns there.
-  const r = await runCli(STAGE, ['run', '-v', '/proc/mydocker-no-such/dir:/data', 'true'], { root: t.root, timeoutMs: 20_000 }).catch((err: Error) => {
-    if (/^killed after/.test(err.message)) assert.unreachable(`run did not end within 20 s: does mkdirSync(…, { recursive: true }) spin under /proc? (${err.message})`);
+  const r = await runCli(STAGE, ['run', '-v', '/proc/mydocker-no-such/dir:/data', 'true'], {
+    root: t.root,
+    timeoutMs: 20_000,
+  }).catch((err: Error) => {
+    if (/^killed after/.test(err.message))
+      assert.unreachable(
+        `run did not end within 20 s: does mkdirSync(…, { recursive: true }) spin under /proc? (${err.message})`,
+      );
     throw err;
   });
   assert.is(r.code, 125, `exit ${r.code}: ${r.stderr}`);
@@ -63,7 +76,18 @@ test('two volumes at once, and a host file mounted as a file', async () => {
   const file = hostPath('config.txt');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, 'from the host\n');
-  const r = await mydocker(['run', '-v', `${a}:/a`, '-v', `${b}:/deep/b`, '-v', `${file}:/etc/app.conf`, 'sh', '-c', 'echo A > /a/f; echo B > /deep/b/f; cat /etc/app.conf; test -f /etc/app.conf && echo is-a-file']);
+  const r = await mydocker([
+    'run',
+    '-v',
+    `${a}:/a`,
+    '-v',
+    `${b}:/deep/b`,
+    '-v',
+    `${file}:/etc/app.conf`,
+    'sh',
+    '-c',
+    'echo A > /a/f; echo B > /deep/b/f; cat /etc/app.conf; test -f /etc/app.conf && echo is-a-file',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, 'from the host\nis-a-file\n');
   assert.is(fs.readFileSync(path.join(a, 'f'), 'utf8'), 'A\n');
@@ -74,7 +98,14 @@ test(':ro refuses writes; the host stays as it was', async () => {
   const vol = hostPath('ro');
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'keep'), 'original\n');
-  const r = await mydocker(['run', '-v', `${vol}:/ro:ro`, 'sh', '-c', 'cat /ro/keep; echo changed > /ro/keep; echo new > /ro/new']);
+  const r = await mydocker([
+    'run',
+    '-v',
+    `${vol}:/ro:ro`,
+    'sh',
+    '-c',
+    'cat /ro/keep; echo changed > /ro/keep; echo new > /ro/new',
+  ]);
   assert.is.not(r.code, 0, r.stderr);
   assert.match(r.stderr, /Read-only file system/);
   assert.is(r.stdout, 'original\n');
@@ -108,7 +139,10 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
     const got = `got exit ${r.code}, stderr: ${r.stderr.trim() || '(empty)'}`;
     assert.is(r.code, 125, `-v '${spec}' (${why}): expected exit 125; ${got}`);
     assert.is(r.stderr.trim().split('\n').length, 1, `-v '${spec}' (${why}): expected one line on stderr; ${got}`);
-    assert.ok(r.stderr.includes(`"${spec}"`), `-v '${spec}' (${why}): expected the error to name the spec in quotes, "${spec}"; ${got}`);
+    assert.ok(
+      r.stderr.includes(`"${spec}"`),
+      `-v '${spec}' (${why}): expected the error to name the spec in quotes, "${spec}"; ${got}`,
+    );
     assert.not.match(r.stderr, /\n\s+at /, `-v '${spec}': printed a stack trace`);
   }
   const dup = await mydocker(['run', '-v', `${h}1:/same`, '-v', `${h}2:/same/`, 'true']);
@@ -122,7 +156,13 @@ test('bad specs: a clear error, exit 125, and nothing created', async () => {
 test('the volume survives kill -9 of the container', async () => {
   const vol = hostPath('killed');
   const marker = uniqueName('vol-kill');
-  const done = collect(startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`], { root: t.root }));
+  const done = collect(
+    startCli(
+      STAGE,
+      ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo before-kill > /v/data; sync; sleep 1000; : ${marker}`],
+      { root: t.root },
+    ),
+  );
   const pid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
   process.kill(pid, 'SIGKILL');
@@ -136,7 +176,11 @@ test('the volume survives kill -9 of the container', async () => {
 test('the volume survives kill -9 of the runtime; the container goes with it', async () => {
   const vol = hostPath('runtime-killed');
   const marker = uniqueName('vol-rtkill');
-  const runtime = startCli(STAGE, ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`], { root: t.root });
+  const runtime = startCli(
+    STAGE,
+    ['run', '-v', `${vol}:/v`, 'sh', '-c', `echo written > /v/data; sleep 1000; : ${marker}`],
+    { root: t.root },
+  );
   const done = collect(runtime);
   const shPid = await waitForProcess(marker, 'sh');
   await waitForFile(path.join(vol, 'data'));
@@ -148,7 +192,10 @@ test('the volume survives kill -9 of the runtime; the container goes with it', a
   assert.is(fs.readFileSync(path.join(vol, 'data'), 'utf8'), 'written\n');
   // No mount of the container ever reached the host.
   const after = hostState();
-  assert.equal(after.mounts.filter((m) => !t.before.mounts.includes(m)), []);
+  assert.equal(
+    after.mounts.filter((m) => !t.before.mounts.includes(m)),
+    [],
+  );
   // What the killed runtime could not remove (cgroup, write layer) goes with the next run.
   const next = await mydocker(['run', '-v', `${vol}:/v`, 'cat', '/v/data']);
   assert.is(next.stdout, 'written\n', next.stderr);
@@ -167,10 +214,22 @@ test('a symlink in the image cannot lead a volume out of the container root', as
   fs.symlinkSync('../../../../../../etc', path.join(image, 'rel-link'));
   const vol = hostPath('escape');
   try {
-    const r = await mydocker(['run', '-v', `${vol}:/abs-link/${name}`, '-v', `${vol}2:/rel-link/${name}2`, 'sh', '-c', `ls -d /etc/${name} /etc/${name}2`]);
+    const r = await mydocker([
+      'run',
+      '-v',
+      `${vol}:/abs-link/${name}`,
+      '-v',
+      `${vol}2:/rel-link/${name}2`,
+      'sh',
+      '-c',
+      `ls -d /etc/${name} /etc/${name}2`,
+    ]);
     // The danger first, whatever the exit code: nothing of the volume may reach the host's /etc.
     for (const p of escaped) {
-      assert.not.ok(fs.existsSync(p), `the volume target escaped onto the host: ${p} was made (mount on path.join(root, …) instead of the resolved target?); run exit ${r.code}, stderr: ${r.stderr.trim()}`);
+      assert.not.ok(
+        fs.existsSync(p),
+        `the volume target escaped onto the host: ${p} was made (mount on path.join(root, …) instead of the resolved target?); run exit ${r.code}, stderr: ${r.stderr.trim()}`,
+      );
     }
     assert.is(r.code, 0, r.stderr);
     assert.is(r.stdout, `/etc/${name}\n/etc/${name}2\n`);
@@ -181,18 +240,25 @@ test('a symlink in the image cannot lead a volume out of the container root', as
   }
 });
 
-test('a :ro volume keeps its source\'s nosuid, nodev and noexec', async () => {
+test("a :ro volume keeps its source's nosuid, nodev and noexec", async () => {
   // The source is a tmpfs mounted nosuid,nodev,noexec in a mount namespace of the test's
   // own, around the CLI: the host never sees it, and it goes when the run ends.
   const src = hostPath('locked');
   fs.mkdirSync(src, { recursive: true });
   const setup = `mount -t tmpfs -o nosuid,nodev,noexec,size=1m tmpfs "$0" && printf '#!/bin/sh\\necho ran\\n' > "$0/prog" && chmod +x "$0/prog" && exec "$@"`;
   const under = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', setup, src];
-  const r = await runCli(STAGE, ['run', '-v', `${src}:/data:ro`, 'sh', '-c', "grep ' /data ' /proc/self/mountinfo; /data/prog"], { root: t.root, under });
+  const r = await runCli(
+    STAGE,
+    ['run', '-v', `${src}:/data:ro`, 'sh', '-c', "grep ' /data ' /proc/self/mountinfo; /data/prog"],
+    { root: t.root, under },
+  );
   const line = r.stdout.split('\n').find((l) => l.includes(' /data ')) ?? '';
   const options = (line.split(' ')[5] ?? '').split(',');
   for (const flag of ['ro', 'nosuid', 'nodev', 'noexec']) {
-    assert.ok(options.includes(flag), `/data is mounted "${options.join(',')}", without ${flag}: the read-only remount must repeat the source's locked flags (lockedFlags); stdout: ${r.stdout}, stderr: ${r.stderr}`);
+    assert.ok(
+      options.includes(flag),
+      `/data is mounted "${options.join(',')}", without ${flag}: the read-only remount must repeat the source's locked flags (lockedFlags); stdout: ${r.stdout}, stderr: ${r.stderr}`,
+    );
   }
   assert.not.match(r.stdout, /^ran$/m, 'a program on a noexec volume ran');
   assert.match(r.stderr, /Permission denied/, r.stderr);
@@ -205,7 +271,16 @@ test('nested volumes work in any order (parents are mounted first)', async () =>
   fs.mkdirSync(inner, { recursive: true });
   fs.writeFileSync(path.join(inner, 'f'), 'inner\n');
   // The child volume is named first; the parent must not hide it.
-  const r = await mydocker(['run', '-v', `${inner}:/data/sub:ro`, '-v', `${outer}:/data`, 'sh', '-c', "cat /data/sub/f; grep ' /data/sub ' /proc/self/mountinfo"]);
+  const r = await mydocker([
+    'run',
+    '-v',
+    `${inner}:/data/sub:ro`,
+    '-v',
+    `${outer}:/data`,
+    'sh',
+    '-c',
+    "cat /data/sub/f; grep ' /data/sub ' /proc/self/mountinfo",
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^inner\n/);
   assert.match(r.stdout, / \/data\/sub ro[, ]/, r.stdout);

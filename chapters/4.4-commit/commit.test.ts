@@ -49,12 +49,15 @@ test.after.each(() => {
 const mydocker = (args: string[]) => runCli(STAGE, args, { root });
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
-const containerIds = () => (fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : []);
+const containerIds = () =>
+  fs.existsSync(path.join(root, 'containers')) ? fs.readdirSync(path.join(root, 'containers')) : [];
 
 /** Start a container that writes, prints "ready" and sleeps; its id and its shell's pid. */
 async function startWriter(script: string, extra: string[] = []): Promise<{ s: Session; id: string; sh: number }> {
   const marker = uniqueName('commit');
-  const s = startSession(STAGE, ['run', ...extra, 'sh', '-c', `${script}; echo ready; sleep 1000; : ${marker}`], { root });
+  const s = startSession(STAGE, ['run', ...extra, 'sh', '-c', `${script}; echo ready; sleep 1000; : ${marker}`], {
+    root,
+  });
   await s.waitOutput(/ready/);
   const sh = await waitForProcess(marker, 'sh');
   started.push(sh);
@@ -71,7 +74,10 @@ async function entries(file: string): Promise<string[]> {
 
 test("commit saves the container's root: its writes and deletions, not volumes, /proc or /dev", async () => {
   const vol = path.join(root, 'host-volume');
-  const { s, id, sh } = await startWriter('echo committed > /made.txt && rm /bin/ls && echo secret > /data/in-volume', ['-v', `${vol}:/data`]);
+  const { s, id, sh } = await startWriter('echo committed > /made.txt && rm /bin/ls && echo secret > /data/in-volume', [
+    '-v',
+    `${vol}:/data`,
+  ]);
   const r = await mydocker(['commit', id, 'snapshot']);
   assert.is(r.code, 0, r.stderr);
   const tarball = path.join(root, 'images/snapshot.tar');
@@ -81,8 +87,14 @@ test("commit saves the container's root: its writes and deletions, not volumes, 
     assert.ok(names.includes(want), `${want} is not in the image: ${names.slice(0, 20)}…`);
   }
   assert.not.ok(names.includes('bin/ls'), 'a file deleted in the container is in the image');
-  assert.not.ok(names.some((n) => n.startsWith('data/')), 'volume contents are in the image');
-  assert.not.ok(names.some((n) => n.startsWith('proc/') || n.startsWith('dev/')), '/proc or /dev contents are in the image');
+  assert.not.ok(
+    names.some((n) => n.startsWith('data/')),
+    'volume contents are in the image',
+  );
+  assert.not.ok(
+    names.some((n) => n.startsWith('proc/') || n.startsWith('dev/')),
+    '/proc or /dev contents are in the image',
+  );
   // The new image is unpacked and ready, and the base image was not changed.
   assert.is(fs.readFileSync(path.join(root, 'images/snapshot/rootfs/made.txt'), 'utf8'), 'committed\n');
   assert.not.ok(fs.existsSync(path.join(root, 'images/busybox/rootfs/made.txt')));
@@ -134,9 +146,16 @@ test('bad input: exit 125 with a clear message, no image written', async () => {
     assert.match(r.stderr, message, args.join(' '));
     assert.not.match(r.stderr, /\n\s+at /, 'printed a stack trace');
   }
-  const images = fs.readdirSync(path.join(root, 'images')).filter((f) => f.endsWith('.tar')).sort();
+  const images = fs
+    .readdirSync(path.join(root, 'images'))
+    .filter((f) => f.endsWith('.tar'))
+    .sort();
   assert.equal(images, ['busybox.tar', 'taken.tar']);
-  assert.equal(fs.readdirSync(path.join(root, 'images')).filter((f) => f.startsWith('.')), [], 'temporary files left');
+  assert.equal(
+    fs.readdirSync(path.join(root, 'images')).filter((f) => f.startsWith('.')),
+    [],
+    'temporary files left',
+  );
   process.kill(sh, 'SIGKILL');
   await s.finish();
   assertHostClean(before);

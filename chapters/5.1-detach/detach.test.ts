@@ -14,7 +14,16 @@ import {
   uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
-import { cmdlineOf, killAllContainers, keptFiles, statOf, waitCgroupsGone, waitGone, waitSettled, waitForDetachedProcess } from '../../src/testing/containers.ts';
+import {
+  cmdlineOf,
+  killAllContainers,
+  keptFiles,
+  statOf,
+  waitCgroupsGone,
+  waitGone,
+  waitSettled,
+  waitForDetachedProcess,
+} from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.1', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -30,7 +39,11 @@ const marker = () => uniqueName('detach');
 async function assertEndedClean(): Promise<void> {
   await waitSettled(t.root).catch(() => undefined);
   const files = keptFiles(t.root).sort();
-  if (KEEPS_STATE) assert.ok(files.every((f) => f === 'state.json' || f === 'container.log'), `left: ${files}`);
+  if (KEEPS_STATE)
+    assert.ok(
+      files.every((f) => f === 'state.json' || f === 'container.log'),
+      `left: ${files}`,
+    );
   else assert.equal(files, [], 'the container directory was left');
   assertHostClean(t.before);
 }
@@ -39,7 +52,15 @@ test('run -d prints the id and returns; the container runs on under its monitor'
   const vol = path.join(t.root, 'vol');
   const m = marker();
   const started = Date.now();
-  const r = await mydocker(['run', '-d', '-v', `${vol}:/data`, 'sh', '-c', `echo to-the-log; echo up > /data/f; sleep 1000; : ${m}`]);
+  const r = await mydocker([
+    'run',
+    '-d',
+    '-v',
+    `${vol}:/data`,
+    'sh',
+    '-c',
+    `echo to-the-log; echo up > /data/f; sleep 1000; : ${m}`,
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^[0-9a-f]{12}\n$/, 'stdout is the id alone');
   assert.ok(Date.now() - started < 15_000, 'run -d waited for the container');
@@ -59,7 +80,11 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
   const r = await mydocker(['run', '-d', '-m', '64m', 'sh', '-c', 'exit 3']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (keptFiles(t.root).some((f) => !['state.json', 'container.log'].includes(f)) ? undefined : true), 10_000, 'the write layer to go');
+  await waitFor(
+    () => (keptFiles(t.root).some((f) => !['state.json', 'container.log'].includes(f)) ? undefined : true),
+    10_000,
+    'the write layer to go',
+  );
   await assertEndedClean();
 });
 
@@ -83,7 +108,9 @@ test('-d with -t is refused with exit 125 before anything is created', async () 
     assert.match(r.stderr, /-d and -t cannot be used together/);
   }
   assert.equal(keptFiles(t.root), []);
-  assert.not.ok(fs.existsSync(path.join(t.root, 'containers')) && fs.readdirSync(path.join(t.root, 'containers')).length);
+  assert.not.ok(
+    fs.existsSync(path.join(t.root, 'containers')) && fs.readdirSync(path.join(t.root, 'containers')).length,
+  );
   assertHostClean(t.before);
 });
 

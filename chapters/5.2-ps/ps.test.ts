@@ -15,7 +15,14 @@ import {
   uniqueName,
   waitFor,
 } from '../../src/testing/harness.ts';
-import { keptFiles, killAllContainers, statOf, waitCgroupsGone, waitGone, waitForDetachedProcess } from '../../src/testing/containers.ts';
+import {
+  keptFiles,
+  killAllContainers,
+  statOf,
+  waitCgroupsGone,
+  waitGone,
+  waitForDetachedProcess,
+} from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.2', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -32,7 +39,12 @@ async function ps(): Promise<Record<string, string>[]> {
   const [header, ...lines] = r.stdout.trimEnd().split('\n');
   const cols = header!.split(/\s{2,}/);
   // From chapter 6.3 on, ps shows each container's address after its status.
-  assert.equal(cols, stageAtLeast('5.2', '6.3') ? ['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED'] : ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED']);
+  assert.equal(
+    cols,
+    stageAtLeast('5.2', '6.3')
+      ? ['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED']
+      : ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED'],
+  );
   return lines.map((l) => Object.fromEntries(l.split(/\s{2,}/).map((c, i) => [cols[i], c])));
 }
 
@@ -68,7 +80,10 @@ test('a name is unique: a second container of that name is refused (125), the fi
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'dup', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
   const sh = await waitForDetachedProcess(m, 'sh');
-  for (const args of [['run', '-d', '--name', 'dup', 'true'], ['run', '--name', 'dup', 'true']]) {
+  for (const args of [
+    ['run', '-d', '--name', 'dup', 'true'],
+    ['run', '--name', 'dup', 'true'],
+  ]) {
     const r = await mydocker(args);
     assert.is(r.code, 125, r.stderr);
     assert.match(r.stderr, /name "dup" is already in use/);
@@ -79,7 +94,9 @@ test('a name is unique: a second container of that name is refused (125), the fi
 });
 
 test('of five runs racing for one name, exactly one gets it', async () => {
-  const results = await Promise.all([1, 2, 3, 4, 5].map(() => mydocker(['run', '-d', '--name', 'race', 'sleep', '1000'])));
+  const results = await Promise.all(
+    [1, 2, 3, 4, 5].map(() => mydocker(['run', '-d', '--name', 'race', 'sleep', '1000'])),
+  );
   assert.equal(results.map((r) => r.code).sort(), [0, 125, 125, 125, 125], results.map((r) => r.stderr).join(''));
   assert.is((await ps()).length, 1);
 });
@@ -97,18 +114,31 @@ test('a detached container that ends by itself shows exited (N) and keeps its st
   const r = await mydocker(['run', '-d', '--name', 'quick', 'sh', '-c', 'exit 5']);
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
-  await waitFor(() => (JSON.parse(fs.readFileSync(path.join(t.root, 'containers', r.stdout.trim(), 'state.json'), 'utf8')).status === 'exited' ? true : undefined), 10_000, 'the exit to be recorded');
+  await waitFor(
+    () =>
+      JSON.parse(fs.readFileSync(path.join(t.root, 'containers', r.stdout.trim(), 'state.json'), 'utf8')).status ===
+      'exited'
+        ? true
+        : undefined,
+    10_000,
+    'the exit to be recorded',
+  );
   const quick = await row('quick');
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
   assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
-  assert.equal(fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')), []);
+  assert.equal(
+    fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')),
+    [],
+  );
   assertHostClean(t.before);
 });
 
 test('a foreground container is listed while it runs and removed when it ends', async () => {
   const m = marker();
-  const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], { root: t.root });
+  const s = startSession(STAGE, ['run', '--name', 'fg', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], {
+    root: t.root,
+  });
   await s.waitOutput(/ready/);
   const sh = await waitForDetachedProcess(m, 'sh');
   const fg = await row('fg');

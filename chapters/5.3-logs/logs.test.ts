@@ -18,7 +18,8 @@ const expectCode = (r: { code: number | null; stderr: string }, code: number) =>
 async function waitExited(name: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const ps = await mydocker(['ps']);
-    if (ps.stdout.split('\n').some((l) => l.split(/\s{2,}/)[1] === name && / exited/.test(` ${l.split(/\s{2,}/)[3]}`))) return;
+    if (ps.stdout.split('\n').some((l) => l.split(/\s{2,}/)[1] === name && / exited/.test(` ${l.split(/\s{2,}/)[3]}`)))
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.unreachable(`container ${name} did not exit`);
@@ -37,7 +38,10 @@ test('logs prints stdout and stderr in order, after the container ended', async 
 });
 
 test('a megabyte of output arrives complete', async () => {
-  expectCode(await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo']), 0);
+  expectCode(
+    await mydocker(['run', '-d', '--name', 'big', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo']),
+    0,
+  );
   await waitExited('big');
   const logs = await mydocker(['logs', 'big']);
   assert.is(logs.stdout.length, 1_000_001, logs.stderr);
@@ -64,14 +68,30 @@ test('without -f, logs returns at once with what is there while the container ru
 
 test('logs -f follows the log until the container ends', async () => {
   const m = uniqueName('follow');
-  expectCode(await mydocker(['run', '-d', '--name', 'ticker', 'sh', '-c', `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`]), 0);
+  expectCode(
+    await mydocker([
+      'run',
+      '-d',
+      '--name',
+      'ticker',
+      'sh',
+      '-c',
+      `echo tick 1; sleep 1; echo tick 2; sleep 1; echo tick 3; : ${m}`,
+    ]),
+    0,
+  );
   const follower = startCli(STAGE, ['logs', '-f', 'ticker'], { root: t.root });
   let seen = '';
   let ended = '';
   follower.stdout!.on('data', (d) => (seen += d));
   const done = collect(follower, { timeoutMs: 30_000 });
   void done.then((r) => (ended = `logs -f ended (exit ${r.code}): ${r.stderr}`));
-  await waitFor(() => (seen.includes('tick 1') ? true : undefined), 10_000, 'the first line', () => ended || undefined);
+  await waitFor(
+    () => (seen.includes('tick 1') ? true : undefined),
+    10_000,
+    'the first line',
+    () => ended || undefined,
+  );
   assert.not.ok(seen.includes('tick 3'), 'logs -f printed the future');
   const r = await done;
   assert.is(r.code, 0, r.stderr);

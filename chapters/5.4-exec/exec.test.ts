@@ -5,13 +5,23 @@
 import fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findProcesses, perTest, REPO, runCli, runtimeCgroups, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
+import {
+  findProcesses,
+  perTest,
+  REPO,
+  runCli,
+  runtimeCgroups,
+  startCli,
+  uniqueName,
+  waitFor,
+} from '../../src/testing/harness.ts';
 import { alive, cmdlineOf, killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.4', { afterEach: killAllContainers });
 const STAGE = t.stage;
 
-const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => runCli(STAGE, args, { root: t.root, input, env });
+const mydocker = (args: string[], input?: string, env?: NodeJS.ProcessEnv) =>
+  runCli(STAGE, args, { root: t.root, input, env });
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 
@@ -23,10 +33,16 @@ async function startBox(name = 'box'): Promise<number> {
   return waitForDetachedProcess(m, 'sh');
 }
 
-test("exec runs in every namespace of the container and in its root", async () => {
+test('exec runs in every namespace of the container and in its root', async () => {
   const sh = await startBox();
   const kinds = ['mnt', 'uts', 'ipc', 'net', 'pid'];
-  const r = await mydocker(['exec', 'box', 'sh', '-c', `${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; cat /made-inside; test -e ${REPO}/package.json && echo host-visible; pwd`]);
+  const r = await mydocker([
+    'exec',
+    'box',
+    'sh',
+    '-c',
+    `${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; cat /made-inside; test -e ${REPO}/package.json && echo host-visible; pwd`,
+  ]);
   assert.is(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   kinds.forEach((k, i) => assert.is(lines[i], fs.readlinkSync(`/proc/${sh}/ns/${k}`), `${k} namespace`));
@@ -76,21 +92,28 @@ test('SIGTERM to exec reaches the command', async () => {
   const script = `while :; do sleep 0.1; done; : ${m}`;
   const child = startCli(STAGE, ['exec', 'box', 'sh', '-c', script], { root: t.root });
   // The exit, not the end of its output: a command that survived would hold the pipe open.
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? String(code))),
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const early = exited.then((code) => assert.unreachable(`exec ended (exit ${code}) before its command ran: ${stderr}`));
+  const early = exited.then((code) =>
+    assert.unreachable(`exec ended (exit ${code}) before its command ran: ${stderr}`),
+  );
   // The command itself, in the container: not the host sh that starts nsenter, whose
   // arguments carry the same marker.
   const inContainer = () => findProcesses(m, 'sh').find((pid) => cmdlineOf(pid).trim() === `sh -c ${script}`);
-  const sh = await Promise.race([waitFor(inContainer, 20_000, 'the command in the container'), early as Promise<never>]);
+  const sh = await Promise.race([
+    waitFor(inContainer, 20_000, 'the command in the container'),
+    early as Promise<never>,
+  ]);
   early.catch(() => undefined); // from here on its exit is what the test waits for
   child.kill('SIGTERM');
   // 143, or ended by the SIGTERM itself when it came as exec was finishing: either way
   // the test is that the command in the container got it.
   const how = await exited;
   assert.ok(['143', 'SIGTERM'].includes(how), `exec ended with ${how}: ${stderr}`);
-  await waitFor(() => (alive(sh) ? undefined : true), 5_000, 'the exec\'d command to end');
+  await waitFor(() => (alive(sh) ? undefined : true), 5_000, "the exec'd command to end");
 });
 
 test('stdin reaches the command with -i', async () => {

@@ -17,12 +17,26 @@ const marker = () => uniqueName('stop');
 
 async function status(name: string): Promise<string | undefined> {
   const ps = await mydocker(['ps']);
-  return ps.stdout.split('\n').map((l) => l.split(/\s{2,}/)).find((c) => c[1] === name)?.[3];
+  return ps.stdout
+    .split('\n')
+    .map((l) => l.split(/\s{2,}/))
+    .find((c) => c[1] === name)?.[3];
 }
 
 test('a container that handles SIGTERM ends at once with its own exit code', async () => {
   const m = marker();
-  expectCode(await mydocker(['run', '-d', '--name', 'polite', 'sh', '-c', `trap 'exit 3' TERM; while :; do sleep 0.1; done; : ${m}`]), 0);
+  expectCode(
+    await mydocker([
+      'run',
+      '-d',
+      '--name',
+      'polite',
+      'sh',
+      '-c',
+      `trap 'exit 3' TERM; while :; do sleep 0.1; done; : ${m}`,
+    ]),
+    0,
+  );
   const sh = await waitForDetachedProcess(m, 'sh');
   const started = Date.now();
   const r = await mydocker(['stop', 'polite']);
@@ -52,7 +66,8 @@ test('PID 1 without a handler ignores SIGTERM: SIGKILL after -t seconds, exited 
 
 test('stop -t 0 kills at once; several containers at a time', async () => {
   const m = marker();
-  for (const n of ['a', 'b']) expectCode(await mydocker(['run', '-d', '--name', n, 'sh', '-c', `sleep 1000; : ${m}-${n}`]), 0);
+  for (const n of ['a', 'b'])
+    expectCode(await mydocker(['run', '-d', '--name', n, 'sh', '-c', `sleep 1000; : ${m}-${n}`]), 0);
   await waitForDetachedProcess(`${m}-a`, 'sh');
   await waitForDetachedProcess(`${m}-b`, 'sh');
   const r = await mydocker(['stop', '-t', '0', 'a', 'b']);
@@ -74,7 +89,11 @@ test('stopping a stopped container changes nothing; bad input exits 125', async 
   const again = await mydocker(['stop', 'done']);
   assert.is(again.code, 0, again.stderr);
   assert.is(await status('done'), 'exited (4)');
-  for (const [args, msg] of [[['stop'], /usage: stop/], [['stop', 'nosuch'], /no such container: nosuch/], [['stop', '-t', 'soon', 'done'], /invalid -t "soon"/]] as const) {
+  for (const [args, msg] of [
+    [['stop'], /usage: stop/],
+    [['stop', 'nosuch'], /no such container: nosuch/],
+    [['stop', '-t', 'soon', 'done'], /invalid -t "soon"/],
+  ] as const) {
     const r = await mydocker([...args]);
     assert.is(r.code, 125, `${args.join(' ')}: exit ${r.code}, stderr: ${r.stderr}`);
     assert.match(r.stderr, msg);

@@ -15,7 +15,10 @@ const STAGE = t.stage;
 const mydocker = t.mydocker;
 
 function psRow(stdout: string, name: string): string[] | undefined {
-  return stdout.split('\n').map((l) => l.split(/\s{2,}/)).find((c) => c[1] === name);
+  return stdout
+    .split('\n')
+    .map((l) => l.split(/\s{2,}/))
+    .find((c) => c[1] === name);
 }
 
 test('run -d, ps, logs, exec, stop, rm: then the host is clean', async () => {
@@ -41,7 +44,13 @@ test('run -d, ps, logs, exec, stop, rm: then the host is clean', async () => {
   assert.is(logs, 'hello from life\n');
 
   // exec: inside it, seeing its files and its volume
-  const ex = await mydocker(['exec', 'life', 'sh', '-c', 'cat /data/f; echo via-exec > /tmp/x; cat /tmp/x; hostname >/dev/null; cat /proc/1/cmdline | tr "\\0" " "']);
+  const ex = await mydocker([
+    'exec',
+    'life',
+    'sh',
+    '-c',
+    'cat /data/f; echo via-exec > /tmp/x; cat /tmp/x; hostname >/dev/null; cat /proc/1/cmdline | tr "\\0" " "',
+  ]);
   assert.is(ex.code, 0, ex.stderr);
   assert.match(ex.stdout, /^data\nvia-exec\nsh -c echo hello from life/);
 

@@ -5,14 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  assertHostClean,
-  collect,
-  perTest,
-  startCli,
-  uniqueName,
-  waitFor,
-} from '../../src/testing/harness.ts';
+import { assertHostClean, collect, perTest, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
 import { alive, keptFiles, killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.6', { afterEach: killAllContainers });
@@ -22,7 +15,8 @@ const mydocker = t.mydocker;
 /** The exit code, with the CLI's stderr as the message when it differs. */
 const expectCode = (r: { code: number | null; stderr: string }, code: number) => assert.is(r.code, code, r.stderr);
 const marker = () => uniqueName('rm');
-const containers = () => (fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : []);
+const containers = () =>
+  fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : [];
 const names = () => (fs.existsSync(path.join(t.root, 'names')) ? fs.readdirSync(path.join(t.root, 'names')) : []);
 
 async function waitExited(name: string): Promise<void> {
@@ -92,19 +86,42 @@ test('rm -f kills with SIGKILL and sends no SIGTERM first (a TERM handler never 
 
 test("rm never removes a volume's data", async () => {
   const vol = path.join(t.root, 'vol');
-  expectCode(await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']), 0);
+  expectCode(
+    await mydocker(['run', '-d', '--name', 'writer', '-v', `${vol}:/data`, 'sh', '-c', 'echo precious > /data/keep']),
+    0,
+  );
   await waitExited('writer');
   const rm = await mydocker(['rm', 'writer']);
   // The danger first, whatever rm's exit: the volume's data.
-  assert.ok(fs.existsSync(path.join(vol, 'keep')), `rm deleted the volume's data (through its mount?); rm exit ${rm.code}, stderr: ${rm.stderr}`);
+  assert.ok(
+    fs.existsSync(path.join(vol, 'keep')),
+    `rm deleted the volume's data (through its mount?); rm exit ${rm.code}, stderr: ${rm.stderr}`,
+  );
   expectCode(rm, 0);
   assert.is(fs.readFileSync(path.join(vol, 'keep'), 'utf8'), 'precious\n');
   const m = marker();
-  expectCode(await mydocker(['run', '-d', '--name', 'live', '-v', `${vol}:/data`, 'sh', '-c', `echo more > /data/more; sleep 1000; : ${m}`]), 0);
+  expectCode(
+    await mydocker([
+      'run',
+      '-d',
+      '--name',
+      'live',
+      '-v',
+      `${vol}:/data`,
+      'sh',
+      '-c',
+      `echo more > /data/more; sleep 1000; : ${m}`,
+    ]),
+    0,
+  );
   await waitForDetachedProcess(m, 'sh');
   await waitFor(() => (fs.existsSync(path.join(vol, 'more')) ? true : undefined), 10_000, 'the volume write');
   const forced = await mydocker(['rm', '-f', 'live']);
-  assert.equal(fs.readdirSync(vol).sort(), ['keep', 'more'], `rm -f deleted the volume's data; rm exit ${forced.code}, stderr: ${forced.stderr}`);
+  assert.equal(
+    fs.readdirSync(vol).sort(),
+    ['keep', 'more'],
+    `rm -f deleted the volume's data; rm exit ${forced.code}, stderr: ${forced.stderr}`,
+  );
   expectCode(forced, 0);
   assertHostClean(t.before);
 });

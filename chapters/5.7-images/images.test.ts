@@ -20,10 +20,19 @@ const expectCode = (r: { code: number | null; stderr: string }, code: number) =>
 /** Make image `name` by committing a container that wrote /etc/flavor = name. */
 async function makeImage(name: string): Promise<void> {
   const m = uniqueName(`img-${name}`);
-  const r = await mydocker(['run', '-d', '--name', `maker-${name}`, 'sh', '-c', `echo ${name} > /etc/flavor; echo ready; sleep 1000; : ${m}`]);
+  const r = await mydocker([
+    'run',
+    '-d',
+    '--name',
+    `maker-${name}`,
+    'sh',
+    '-c',
+    `echo ${name} > /etc/flavor; echo ready; sleep 1000; : ${m}`,
+  ]);
   assert.is(r.code, 0, r.stderr);
   await waitForDetachedProcess(m, 'sh');
-  for (let i = 0; i < 100 && !(await mydocker(['logs', `maker-${name}`])).stdout.includes('ready'); i++) await new Promise((res) => setTimeout(res, 100));
+  for (let i = 0; i < 100 && !(await mydocker(['logs', `maker-${name}`])).stdout.includes('ready'); i++)
+    await new Promise((res) => setTimeout(res, 100));
   const c = await mydocker(['commit', `maker-${name}`, name]);
   assert.is(c.code, 0, c.stderr);
   expectCode(await mydocker(['rm', '-f', `maker-${name}`]), 0);
@@ -45,7 +54,16 @@ test('two containers from different images run side by side, each with its own w
   await makeImage('beta');
   const m = uniqueName('side');
   for (const img of ['alpha', 'beta']) {
-    const r = await mydocker(['run', '-d', '--name', `c-${img}`, img, 'sh', '-c', `echo mine > /written; sleep 1000; : ${m}-${img}`]);
+    const r = await mydocker([
+      'run',
+      '-d',
+      '--name',
+      `c-${img}`,
+      img,
+      'sh',
+      '-c',
+      `echo mine > /written; sleep 1000; : ${m}-${img}`,
+    ]);
     assert.is(r.code, 0, r.stderr);
     await waitForDetachedProcess(`${m}-${img}`, 'sh');
   }
@@ -53,7 +71,8 @@ test('two containers from different images run side by side, each with its own w
     const r = await mydocker(['exec', `c-${img}`, 'cat', '/etc/flavor', '/written']);
     assert.is(r.stdout, `${img}\nmine\n`, r.stderr);
   }
-  for (const img of ['alpha', 'beta']) assert.not.ok(fs.existsSync(path.join(t.root, 'images', img, 'rootfs/written')), 'a write reached the image');
+  for (const img of ['alpha', 'beta'])
+    assert.not.ok(fs.existsSync(path.join(t.root, 'images', img, 'rootfs/written')), 'a write reached the image');
   const state = (name: string) => {
     for (const id of fs.readdirSync(path.join(t.root, 'containers'))) {
       const s = JSON.parse(fs.readFileSync(path.join(t.root, 'containers', id, 'state.json'), 'utf8'));
@@ -71,14 +90,25 @@ test('images lists every image with its size', async () => {
   await makeImage('gamma');
   const r = await mydocker(['images']);
   assert.is(r.code, 0, r.stderr);
-  const rows = r.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s{2,}/));
   assert.equal(rows[0], ['NAME', 'SIZE', 'CREATED']);
-  assert.equal(rows.slice(1).map((x) => x[0]), ['busybox', 'gamma']);
+  assert.equal(
+    rows.slice(1).map((x) => x[0]),
+    ['busybox', 'gamma'],
+  );
   for (const row of rows.slice(1)) assert.match(row[1]!, /^\d+(\.\d)?(B|kB|MB|GB)$/);
   // CREATED in the same (local) time as ps shows: gamma was made just before this container.
   const far = { root: t.root, env: { TZ: 'Etc/GMT-14' } }; // UTC+14: a wrong zone shows
   expectCode(await runCli(STAGE, ['run', '-d', '--name', 'now', 'sleep', '1000'], far), 0);
-  const created = (out: string, name: string) => out.split('\n').map((l) => l.split(/\s{2,}/)).find((c) => c[0] === name || c[1] === name)!.at(-1)!;
+  const created = (out: string, name: string) =>
+    out
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/))
+      .find((c) => c[0] === name || c[1] === name)!
+      .at(-1)!;
   const image = created((await runCli(STAGE, ['images'], far)).stdout, 'gamma');
   const container = created((await runCli(STAGE, ['ps'], far)).stdout, 'now');
   const apart = Math.abs(Date.parse(image.replace(' ', 'T')) - Date.parse(container.replace(' ', 'T')));

@@ -60,7 +60,18 @@ test('overlap: nested, equal, adjacent and apart', () => {
 });
 
 test('bad subnets are usage errors (exit code 125)', () => {
-  for (const bad of ['192.168.10.0', '192.168.10/24', '192.168.10.256/24', '1.2.3.4/33', '1.2.3.4/31', '1.2.3.4/32', '1.2.3.4/4', 'x/24', '1.2.3.4/24/1', '01.2.3.4/24']) {
+  for (const bad of [
+    '192.168.10.0',
+    '192.168.10/24',
+    '192.168.10.256/24',
+    '1.2.3.4/33',
+    '1.2.3.4/31',
+    '1.2.3.4/32',
+    '1.2.3.4/4',
+    'x/24',
+    '1.2.3.4/24/1',
+    '01.2.3.4/24',
+  ]) {
     assertThrows(() => subnet(bad), /invalid subnet/, bad);
   }
 });
@@ -123,7 +134,9 @@ test('12 processes allocating at once never get the same address', async () => {
     const out = []; for (let i = 0; i < 5; i++) out.push(m.allocate(n.parseSubnet('${s}'), 'p' + process.pid + '-' + i, ${JSON.stringify(root)}));
     console.log(out.join(' '));`;
   const runs = await Promise.all(
-    Array.from({ length: 12 }, () => execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, timeout: 60_000 })),
+    Array.from({ length: 12 }, () =>
+      execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, timeout: 60_000 }),
+    ),
   );
   const all = runs.flatMap((r) => r.stdout.trim().split(' '));
   assert.is(all.length, 60);

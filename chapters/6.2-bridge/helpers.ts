@@ -5,7 +5,14 @@
 
 import * as assert from 'uvu/assert';
 import { perTest, type Result } from '../../src/testing/harness.ts';
-import { assertHostNetworkUnchanged, hostNetwork, openSandbox, sandboxLinks, sandboxRules, type NetSandbox } from '../../src/testing/netns.ts';
+import {
+  assertHostNetworkUnchanged,
+  hostNetwork,
+  openSandbox,
+  sandboxLinks,
+  sandboxRules,
+  type NetSandbox,
+} from '../../src/testing/netns.ts';
 import { killAllContainers } from '../../src/testing/containers.ts';
 
 type Suite = Parameters<typeof perTest>[0] & { after: { each(fn: () => void | Promise<void>): void } };
@@ -59,4 +66,5 @@ export function netTest(suite: Suite, tag: string) {
 }
 
 /** The exit code, with the CLI's stderr as the message when it differs. */
-export const expectCode = (r: Result, code: number, what = '') => assert.is(r.code, code, `${what}${what ? ': ' : ''}${r.stderr}`);
+export const expectCode = (r: Result, code: number, what = '') =>
+  assert.is(r.code, code, `${what}${what ? ': ' : ''}${r.stderr}`);

@@ -37,7 +37,14 @@ async function network(subnet: string, name = 'testnet') {
 test('run --net: eth0 with the address, lo up, a default route, /etc/hosts; all there before the command', async () => {
   await n.open();
   await network('192.168.10.1/24');
-  const r = await n.mydocker(['run', '--net', 'testnet', 'sh', '-c', 'ip -o -4 addr; ip route; cat /etc/hosts; hostname; ping -c 1 -W 2 192.168.10.1 >/dev/null && echo gateway-answers']);
+  const r = await n.mydocker([
+    'run',
+    '--net',
+    'testnet',
+    'sh',
+    '-c',
+    'ip -o -4 addr; ip route; cat /etc/hosts; hostname; ping -c 1 -W 2 192.168.10.1 >/dev/null && echo gateway-answers',
+  ]);
   expectCode(r, 0);
   assert.match(r.stdout, /^\d+: eth0\s+inet 192\.168\.10\.2\/24 /m, 'eth0 has the first free address');
   assert.match(r.stdout, /^\d+: lo\s+inet 127\.0\.0\.1\/8 /m, 'lo is up');
@@ -55,7 +62,11 @@ test('two detached containers reach each other; ps shows their addresses; rm -f 
   const rulesBefore = await n.rules();
   await network('10.77.0.0/24');
   const m = uniqueName('net');
-  for (const name of ['one', 'two']) expectCode(await n.mydocker(['run', '-d', '--name', name, '--network', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
+  for (const name of ['one', 'two'])
+    expectCode(
+      await n.mydocker(['run', '-d', '--name', name, '--network', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]),
+      0,
+    );
   await waitForDetachedProcess(m, 'sh');
   let table: Record<string, string>[] = [];
   for (let i = 0; i < 100; i++) {
@@ -87,15 +98,26 @@ test('stop gives the address back; a failed start too; a full /30 is exit 125 wi
   await n.open();
   await network('10.88.0.0/30'); // one address for a container: 10.88.0.2
   const m = uniqueName('stop');
-  expectCode(await n.mydocker(['run', '-d', '--name', 'only', '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
+  expectCode(
+    await n.mydocker(['run', '-d', '--name', 'only', '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]),
+    0,
+  );
   await waitForDetachedProcess(m, 'sh');
-  await waitFor(() => (Object.keys(pool('10.88.0.0_30')).length === 1 ? true : undefined), 10_000, 'the address to be taken');
+  await waitFor(
+    () => (Object.keys(pool('10.88.0.0_30')).length === 1 ? true : undefined),
+    10_000,
+    'the address to be taken',
+  );
   const full = await n.mydocker(['run', '--net', 'testnet', 'true']);
   expectCode(full, 125, 'no address left');
   assert.match(full.stderr, /no free address left in 10\.88\.0\.0\/30/);
   assert.is(full.stderr.trim().split('\n').length, 1, full.stderr);
   expectCode(await n.mydocker(['stop', '-t', '1', 'only']), 0);
-  await waitFor(() => (Object.keys(pool('10.88.0.0_30')).length === 0 ? true : undefined), 10_000, 'the address to go back after stop');
+  await waitFor(
+    () => (Object.keys(pool('10.88.0.0_30')).length === 0 ? true : undefined),
+    10_000,
+    'the address to go back after stop',
+  );
   const missing = await n.mydocker(['run', '--net', 'testnet', 'no-such-command']);
   expectCode(missing, 127);
   assert.equal(pool('10.88.0.0_30'), {}, 'a failed start gives the address back');
@@ -108,9 +130,16 @@ test("a killed monitor's address is reclaimed by cleanup; its veth is gone with 
   await n.open();
   await network('10.99.0.0/24');
   const m = uniqueName('kill');
-  expectCode(await n.mydocker(['run', '-d', '--name', 'victim', '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
+  expectCode(
+    await n.mydocker(['run', '-d', '--name', 'victim', '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]),
+    0,
+  );
   const sh = await waitForDetachedProcess(m, 'sh');
-  await waitFor(() => (Object.keys(pool('10.99.0.0_24')).length === 1 ? true : undefined), 10_000, 'the address to be taken');
+  await waitFor(
+    () => (Object.keys(pool('10.99.0.0_24')).length === 1 ? true : undefined),
+    10_000,
+    'the address to be taken',
+  );
   const monitor = statOf(sh)!.ppid; // sh is the container's PID 1 (init exec'd it); its parent is the monitor
   process.kill(monitor, 'SIGKILL');
   await waitGone(sh);
@@ -127,7 +156,11 @@ test('8 containers started at once on a /28 get 8 different addresses, and give 
   await network('10.55.0.0/28'); // 13 addresses for containers
   const m = uniqueName('many');
   const names = Array.from({ length: 8 }, (_, i) => `c${i}`);
-  const runs = await Promise.all(names.map((name) => n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`])));
+  const runs = await Promise.all(
+    names.map((name) =>
+      n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', 'sh', '-c', `sleep 1000; : ${m}`]),
+    ),
+  );
   for (const r of runs) expectCode(r, 0);
   let rows: Record<string, string>[] = [];
   for (let i = 0; i < 100; i++) {
@@ -145,7 +178,7 @@ test('8 containers started at once on a /28 get 8 different addresses, and give 
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
-test("an ip failure while connecting is one line, exit 125, and leaves no address, veth or container", async () => {
+test('an ip failure while connecting is one line, exit 125, and leaves no address, veth or container', async () => {
   await n.open();
   await network('10.44.0.0/24');
   await n.sh('ip link del testnet'); // the bridge gone behind the runtime's back

@@ -16,7 +16,8 @@ import { expectCode, netTest } from '../6.2-bridge/helpers.ts';
 const n = netTest(test, '6.4');
 
 /** An HTTP GET with busybox nc: the last line of the answer (the page), bounded in time. */
-const fetchCmd = (addr: string, port: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 busybox nc -w 3 ${addr} ${port} | tail -n 1`;
+const fetchCmd = (addr: string, port: number) =>
+  `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 busybox nc -w 3 ${addr} ${port} | tail -n 1`;
 
 /**
  * Whether a TCP socket listens on `port` in the network namespace of process `pid`
@@ -44,7 +45,11 @@ function listening(pid: number, port: number): boolean {
 async function webServer(name: string, page: string, flags: string[] = []): Promise<void> {
   const m = uniqueName(name);
   const script = `mkdir -p /www && echo ${page} > /www/index.html && httpd -p 80 -h /www && sleep 1000; : ${m}`;
-  expectCode(await n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', ...flags, 'sh', '-c', script]), 0, `start ${name}`);
+  expectCode(
+    await n.mydocker(['run', '-d', '--name', name, '--net', 'testnet', ...flags, 'sh', '-c', script]),
+    0,
+    `start ${name}`,
+  );
   const sh = await waitForDetachedProcess(m, 'sh');
   await waitFor(() => (listening(sh, 80) ? true : undefined), 10_000, `${name}'s httpd to listen on port 80`);
 }
@@ -66,7 +71,14 @@ test('-p 8080:80 serves the container to the host itself, to a machine outside a
   const far = await outside.sh(fetchCmd('10.123.0.1', 8080));
   assert.is(far.stdout.trim(), 'hello-from-web', `from outside: ${far.stderr}`);
   // Another container, to the host's address: out of the bridge and back in (hairpin).
-  const hairpin = await n.mydocker(['run', '--net', 'testnet', 'sh', '-c', fetchCmd('10.66.0.1', 8080).replace('busybox nc', 'nc')]);
+  const hairpin = await n.mydocker([
+    'run',
+    '--net',
+    'testnet',
+    'sh',
+    '-c',
+    fetchCmd('10.66.0.1', 8080).replace('busybox nc', 'nc'),
+  ]);
   expectCode(hairpin, 0);
   assert.is(hairpin.stdout.trim(), 'hello-from-web', 'from a second container through the host');
   const mine = await n.mydocker(['exec', 'web', 'sh', '-c', fetchCmd('10.123.0.1', 8080).replace('busybox nc', 'nc')]);
@@ -85,7 +97,9 @@ test("a published port does not take over the containers' own traffic to that po
   await network();
   await webServer('published', 'hello-from-published', ['-p', '80:80']);
   await webServer('other', 'hello-from-other');
-  const ip = (await n.mydocker(['exec', 'other', 'sh', '-c', "ip -o -4 addr show dev eth0 | awk '{print $4}'"])).stdout.trim().split('/')[0]!;
+  const ip = (await n.mydocker(['exec', 'other', 'sh', '-c', "ip -o -4 addr show dev eth0 | awk '{print $4}'"])).stdout
+    .trim()
+    .split('/')[0]!;
   assert.match(ip, /^10\.66\.0\.\d+$/);
   const r = await n.mydocker(['run', '--net', 'testnet', 'sh', '-c', fetchCmd(ip, 80).replace('busybox nc', 'nc')]);
   expectCode(r, 0);
@@ -99,8 +113,14 @@ test('a host port already published is exit 125 and takes nothing; udp; bad -p s
   await network();
   await webServer('first', 'one', ['-p', '8080:80', '-p', '5353:53/udp']);
   const rules = await n.rules();
-  assert.ok(rules.some((r) => /MYDNAT-testnet -p tcp -m tcp --dport 8080 .*--to-destination 10\.66\.0\.2:80/.test(r)), rules.join('\n'));
-  assert.ok(rules.some((r) => /MYDNAT-testnet -p udp -m udp --dport 5353 .*--to-destination 10\.66\.0\.2:53/.test(r)), rules.join('\n'));
+  assert.ok(
+    rules.some((r) => /MYDNAT-testnet -p tcp -m tcp --dport 8080 .*--to-destination 10\.66\.0\.2:80/.test(r)),
+    rules.join('\n'),
+  );
+  assert.ok(
+    rules.some((r) => /MYDNAT-testnet -p udp -m udp --dport 5353 .*--to-destination 10\.66\.0\.2:53/.test(r)),
+    rules.join('\n'),
+  );
   const dup = await n.mydocker(['run', '--net', 'testnet', '-p', '9090:90', '-p', '8080:81', 'true']);
   expectCode(dup, 125, 'a published port twice');
   assert.match(dup.stderr, /port 8080\/tcp is already published/);
@@ -121,7 +141,10 @@ test('a host port already published is exit 125 and takes nothing; udp; bad -p s
     assert.match(r.stderr, message, args.join(' '));
   }
   expectCode(await n.mydocker(['rm', '-f', 'first']), 0);
-  assert.not.ok((await n.rules()).some((r) => /-j DNAT /.test(r)), 'the rules went with the container');
+  assert.not.ok(
+    (await n.rules()).some((r) => /-j DNAT /.test(r)),
+    'the rules went with the container',
+  );
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
@@ -129,13 +152,34 @@ test("a killed monitor's port rules and claims are reclaimed: by cleanup, and th
   await n.open();
   await network();
   const m = uniqueName('kill');
-  expectCode(await n.mydocker(['run', '-d', '--name', 'victim', '--net', 'testnet', '-p', '8080:80', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
+  expectCode(
+    await n.mydocker([
+      'run',
+      '-d',
+      '--name',
+      'victim',
+      '--net',
+      'testnet',
+      '-p',
+      '8080:80',
+      'sh',
+      '-c',
+      `sleep 1000; : ${m}`,
+    ]),
+    0,
+  );
   const sh = await waitForDetachedProcess(m, 'sh');
   process.kill(statOf(sh)!.ppid, 'SIGKILL'); // the monitor; the container dies with it
   await waitGone(sh);
-  assert.ok((await n.rules()).some((r) => /--dport 8080 /.test(r)), 'the rule is still there');
+  assert.ok(
+    (await n.rules()).some((r) => /--dport 8080 /.test(r)),
+    'the rule is still there',
+  );
   expectCode(await n.mydocker(['cleanup']), 0);
-  assert.not.ok((await n.rules()).some((r) => /-j DNAT /.test(r)), 'cleanup removed the rule');
+  assert.not.ok(
+    (await n.rules()).some((r) => /-j DNAT /.test(r)),
+    'cleanup removed the rule',
+  );
   await webServer('again', 'hello-again', ['-p', '8080:80']);
   assert.is(await n.sh(fetchCmd('10.66.0.1', 8080)), 'hello-again');
   expectCode(await n.mydocker(['rm', '-f', 'again', 'victim']), 0);

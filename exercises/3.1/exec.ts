@@ -44,7 +44,11 @@ export function lookPath(name: string, searchPath = DEFAULT_PATH): string {
     if (st.isFile() && (st.mode & 0o111) !== 0) return file;
     passedOver ??= file;
   }
-  if (passedOver) throw new ExecError(`${name}: ${passedOver} is a directory or not executable, and nothing else in PATH (${searchPath}) is`, EXIT.CANNOT_RUN);
+  if (passedOver)
+    throw new ExecError(
+      `${name}: ${passedOver} is a directory or not executable, and nothing else in PATH (${searchPath}) is`,
+      EXIT.CANNOT_RUN,
+    );
   throw new ExecError(`${name}: executable file not found in PATH (${searchPath})`, EXIT.NOT_FOUND);
 }
 
@@ -71,7 +75,8 @@ export function execCommand(argv: string[], env: string[] = containerEnv()): nev
   try {
     return execve(file, argv, env);
   } catch (err) {
-    if (err instanceof SysError && err.code === 'ENOENT') throw new ExecError(`${argv[0]}: ${err.message}`, EXIT.NOT_FOUND);
+    if (err instanceof SysError && err.code === 'ENOENT')
+      throw new ExecError(`${argv[0]}: ${err.message}`, EXIT.NOT_FOUND);
     if (err instanceof SysError) throw new ExecError(`${argv[0]}: cannot run: ${err.message}`, EXIT.CANNOT_RUN);
     throw err;
   }

@@ -17,7 +17,8 @@ export const commands: Record<string, Command> = {
       const { removed, cleaned } = cleanupStale();
       const lines = [];
       if (removed.length) lines.push(`removed ${removed.length} stale container(s): ${removed.join(' ')}`);
-      if (cleaned.length) lines.push(`cleaned up after ${cleaned.length} ended container(s) that are kept: ${cleaned.join(' ')}`);
+      if (cleaned.length)
+        lines.push(`cleaned up after ${cleaned.length} ended container(s) that are kept: ${cleaned.join(' ')}`);
       console.log(lines.length ? lines.join('\n') : 'nothing to clean up');
       return 0;
     },

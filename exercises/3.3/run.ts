@@ -20,13 +20,17 @@ import { NotImplemented } from '../../src/runtime/errors.ts';
  * wait for it to end. Later chapters prepare more (a root filesystem, volumes) and
  * call this with a bigger config.
  */
-export async function runContainer<C extends ContainerConfig>(id: string, opts: RunOptions, config: C): Promise<number> {
+export async function runContainer<C extends ContainerConfig>(
+  id: string,
+  opts: RunOptions,
+  config: C,
+): Promise<number> {
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
     const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);
     // TODO(3.3): put init in its cgroup, then send it the configuration
-    throw new NotImplemented('3.3', 'put init in its cgroup, then send it the configuration', 'exercises/3.3/run.ts:28');
+    throw new NotImplemented('3.3', 'put init in its cgroup, then send it the configuration', 'exercises/3.3/run.ts:32');
     const code = await waitForExit(child);
     reportOom(cgroup.oomKilled(), code);
     return code;

@@ -124,5 +124,9 @@ export function lockedFlags(target: string): number {
     .filter((l) => l.split(' ')[4] === target)
     .at(-1);
   const options = (line?.split(' ')[5] ?? '').split(',');
-  return (options.includes('nosuid') ? MS.NOSUID : 0) | (options.includes('nodev') ? MS.NODEV : 0) | (options.includes('noexec') ? MS.NOEXEC : 0);
+  return (
+    (options.includes('nosuid') ? MS.NOSUID : 0) |
+    (options.includes('nodev') ? MS.NODEV : 0) |
+    (options.includes('noexec') ? MS.NOEXEC : 0)
+  );
 }

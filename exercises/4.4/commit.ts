@@ -60,12 +60,15 @@ export function resolveContainerId(arg: string, root?: string): string {
 export async function commitContainer(stateRoot: string, id: string, image: string): Promise<string> {
   // The rule of src/runtime/image.ts, checked before the (possibly long) tarring starts.
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(image)) {
-    throw new UsageError(`commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`);
+    throw new UsageError(
+      `commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`,
+    );
   }
   const target = path.join(imagesDir(stateRoot), `${image}.tar`);
   if (fs.existsSync(target)) throw new UsageError(`commit: image '${image}' exists already (${target})`);
   const pid = findInit(id);
-  if (pid === undefined) throw new RuntimeError(`commit: container ${id} is not running (only a running container can be committed)`);
+  if (pid === undefined)
+    throw new RuntimeError(`commit: container ${id} is not running (only a running container can be committed)`);
   const rootDir = `/proc/${pid}/root`;
   const skip = mountPointsBelowRoot(pid);
   log.debug(`commit: ${rootDir} without the contents of ${skip.join(', ')}`);
@@ -77,7 +80,7 @@ export async function commitContainer(stateRoot: string, id: string, image: stri
   const tar = await import('tar');
   try {
     // TODO(4.4): write the container's root, minus what is mounted on it, to a tarball
-    throw new NotImplemented('4.4', 'write the container\'s root, minus what is mounted on it, to a tarball', 'exercises/4.4/commit.ts:79');
+    throw new NotImplemented('4.4', 'write the container\'s root, minus what is mounted on it, to a tarball', 'exercises/4.4/commit.ts:82');
     await importImage(stateRoot, tmp, image);
   } finally {
     fs.rmSync(tmp, { force: true });

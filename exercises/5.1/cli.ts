@@ -13,11 +13,13 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'detach', aliases: ['d'], kind: 'bool', help: 'Run the container in the background and print its id' }],
+  flags: [
+    { name: 'detach', aliases: ['d'], kind: 'bool', help: 'Run the container in the background and print its id' },
+  ],
   options: (flags, opts) => {
     const detach = flags.detach === true;
     // TODO(5.1): refuse -d together with -t
-    throw new NotImplemented('5.1', 'refuse -d together with -t', 'exercises/5.1/cli.ts:19');
+    throw new NotImplemented('5.1', 'refuse -d together with -t', 'exercises/5.1/cli.ts:21');
     return { detach };
   },
 });

@@ -32,14 +32,24 @@ export interface StartSpec<C extends object = object> extends StartHooks {
   config?: C;
 }
 
-export async function startContainer<C extends object>(id: string, opts: RunOptions, spec: StartSpec<C> = {}): Promise<number> {
+export async function startContainer<C extends object>(
+  id: string,
+  opts: RunOptions,
+  spec: StartSpec<C> = {},
+): Promise<number> {
   const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
   prepareHostPaths(opts.volumes);
   return withContainer(id, async () => {
     let code: number | undefined;
     const workspace = createWorkspace(id, lower);
     try {
-      const config = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, ...spec.config } satisfies ContainerConfig;
+      const config = {
+        command: opts.command,
+        hostname: id,
+        workspace,
+        volumes: opts.volumes,
+        ...spec.config,
+      } satisfies ContainerConfig;
       code = await runContainer(id, opts, config, spec.started);
       return code;
     } finally {

@@ -11,6 +11,8 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'name', kind: 'string', value: 'NAME', help: 'A name for the container (unique; made up if not given)' }],
+  flags: [
+    { name: 'name', kind: 'string', value: 'NAME', help: 'A name for the container (unique; made up if not given)' },
+  ],
   options: (flags) => ({ name: flags.name === undefined ? undefined : checkName(flags.name) }),
 });

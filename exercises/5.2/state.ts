@@ -70,7 +70,11 @@ export function writeState(state: ContainerState, root?: string): void {
 }
 
 /** Change some fields of container `id`'s state (if it still has one). */
-export function updateState<Extra extends object = object>(id: string, change: Partial<ContainerState & Extra>, root?: string): StateWith<Extra> | undefined {
+export function updateState<Extra extends object = object>(
+  id: string,
+  change: Partial<ContainerState & Extra>,
+  root?: string,
+): StateWith<Extra> | undefined {
   const state = readState<Extra>(id, root);
   if (!state) return undefined;
   const next = { ...state, ...change };
@@ -95,7 +99,7 @@ export function listStates<Extra extends object = object>(root?: string): StateW
 /** Whether the container's init is still the process the state names. */
 export function isRunning(state: ContainerState): boolean {
   // TODO(5.2): a container runs while a process with its pid and start time exists
-  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:97');
+  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:101');
 }
 
 /** What `ps` shows: running, created, exited (N), or "exited (unknown)" when its runtime died with it. */
@@ -116,7 +120,8 @@ export function findContainer<Extra extends object = object>(arg: string, root?:
   if (found) return found;
   const byPrefix = arg ? all.filter((s) => s.id.startsWith(arg)) : [];
   if (byPrefix.length === 1) return byPrefix[0]!;
-  if (byPrefix.length > 1) throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
+  if (byPrefix.length > 1)
+    throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
   throw new UsageError(`no such container: ${arg}`);
 }
 

@@ -15,7 +15,9 @@ import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../../solutions/5.1/detach.ts';
 import { findContainer, isRunning, readState } from '../../solutions/5.2/state.ts';
 
-export const LOGS_FLAGS: FlagSpec[] = [{ name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' }];
+export const LOGS_FLAGS: FlagSpec[] = [
+  { name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' },
+];
 
 /** How often -f looks for more. */
 const POLL_MS = 100;
@@ -28,13 +30,13 @@ function write(chunk: Buffer): Promise<void> {
 async function copyFrom(fd: number, offset: number): Promise<number> {
   const buf = Buffer.alloc(64 * 1024);
   // TODO(5.3): copy the log from offset to its current end onto stdout
-  throw new NotImplemented('5.3', 'copy the log from offset to its current end onto stdout', 'exercises/5.3/logs.ts:30');
+  throw new NotImplemented('5.3', 'copy the log from offset to its current end onto stdout', 'exercises/5.3/logs.ts:32');
 }
 
 /** -f: copy what is added to the log until container `id` has ended. */
 async function follow(fd: number, id: string, offset: number): Promise<void> {
   // TODO(5.3): keep copying what is added until the container has ended, then once more
-  throw new NotImplemented('5.3', 'keep copying what is added until the container has ended, then once more', 'exercises/5.3/logs.ts:36');
+  throw new NotImplemented('5.3', 'keep copying what is added until the container has ended, then once more', 'exercises/5.3/logs.ts:38');
 }
 
 export async function logs(args: string[]): Promise<number> {
@@ -42,7 +44,9 @@ export async function logs(args: string[]): Promise<number> {
   if (rest.length !== 1) throw new UsageError('usage: logs [-f] CONTAINER');
   const state = findContainer(rest[0]!);
   if (!state.detached) {
-    throw new UsageError(`container ${state.name} runs in the foreground: its output goes to the terminal that started it, not to a log`);
+    throw new UsageError(
+      `container ${state.name} runs in the foreground: its output goes to the terminal that started it, not to a log`,
+    );
   }
   let fd: number;
   try {

@@ -49,13 +49,15 @@ export function hostTool(name: string, pkg = 'util-linux'): string {
       // not here
     }
   }
-  throw new RuntimeError(`exec needs ${name} from ${pkg}, which is not on PATH (Debian/Ubuntu: apt-get install ${pkg})`);
+  throw new RuntimeError(
+    `exec needs ${name} from ${pkg}, which is not on PATH (Debian/Ubuntu: apt-get install ${pkg})`,
+  );
 }
 
 /** The nsenter arguments that enter every namespace of process `pid`, then run `command`. */
 export function nsenterArgs(pid: number, command: string[]): string[] {
   // TODO(5.4): enter the mount, UTS, IPC, network and PID namespaces, the root and the working directory of pid
-  throw new NotImplemented('5.4', 'enter the mount, UTS, IPC, network and PID namespaces, the root and the working directory of pid', 'exercises/5.4/exec.ts:57');
+  throw new NotImplemented('5.4', 'enter the mount, UTS, IPC, network and PID namespaces, the root and the working directory of pid', 'exercises/5.4/exec.ts:59');
 }
 
 /**
@@ -93,13 +95,21 @@ export async function exec(args: string[]): Promise<number> {
   // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.
   // The host's sh exports a PWD of its own (the host directory exec was started in):
   // unset, so the command gets the container's environment and nothing else.
-  const joinCgroup = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
+  const joinCgroup =
+    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
   const argv = [
-    '-c', joinCgroup, 'sh', ...procs, '--',
-    hostTool('setpriv'), '--no-new-privs', hostTool('nsenter'), ...nsenterArgs(state.pid!, command),
+    '-c',
+    joinCgroup,
+    'sh',
+    ...procs,
+    '--',
+    hostTool('setpriv'),
+    '--no-new-privs',
+    hostTool('nsenter'),
+    ...nsenterArgs(state.pid!, command),
   ];
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
   const { execa } = await import('execa');
   // TODO(5.4): run it with the container's environment only, and pass its exit on
-  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:103');
+  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:113');
 }

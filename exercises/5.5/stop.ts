@@ -23,7 +23,13 @@ import { containerDir } from '../../src/runtime/state.ts';
 import { findContainer, isRunning, readState, type ContainerState } from '../../solutions/5.2/state.ts';
 
 export const STOP_FLAGS: FlagSpec[] = [
-  { name: 'time', aliases: ['t'], kind: 'string', value: 'SECONDS', help: 'Seconds to wait after SIGTERM before SIGKILL (default 10)' },
+  {
+    name: 'time',
+    aliases: ['t'],
+    kind: 'string',
+    value: 'SECONDS',
+    help: 'Seconds to wait after SIGTERM before SIGKILL (default 10)',
+  },
 ];
 
 export const DEFAULT_STOP_SECONDS = 10;
@@ -43,7 +49,7 @@ export async function waitUntil(done: () => boolean, ms: number): Promise<boolea
 /** Send `signal` to the container's init if it is still the process the state names. */
 export function signalContainer(state: ContainerState, signal: NodeJS.Signals): void {
   // TODO(5.5): signal init only while it is still the process the state names
-  throw new NotImplemented('5.5', 'signal init only while it is still the process the state names', 'exercises/5.5/stop.ts:45');
+  throw new NotImplemented('5.5', 'signal init only while it is still the process the state names', 'exercises/5.5/stop.ts:51');
 }
 
 /**
@@ -64,7 +70,7 @@ export async function stopContainer(state: ContainerState, seconds: number): Pro
     return !!now && isRunning(now);
   };
   // TODO(5.5): SIGTERM, wait up to `seconds`, then SIGKILL
-  throw new NotImplemented('5.5', 'SIGTERM, wait up to `seconds`, then SIGKILL', 'exercises/5.5/stop.ts:66');
+  throw new NotImplemented('5.5', 'SIGTERM, wait up to `seconds`, then SIGKILL', 'exercises/5.5/stop.ts:72');
   // The runtime records the exit and removes the write layer and cgroup right after.
   await waitUntil(() => settled(state.id), 10_000);
 }

@@ -18,19 +18,21 @@ import { releaseName } from '../../solutions/5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../../solutions/5.2/state.ts';
 import { settled, signalContainer, waitUntil } from '../../solutions/5.5/stop.ts';
 
-export const RM_FLAGS: FlagSpec[] = [{ name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' }];
+export const RM_FLAGS: FlagSpec[] = [
+  { name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' },
+];
 
 /** Remove a container that has ended: cgroup, directory, name. */
 export function removeContainer(state: ContainerState): void {
   // TODO(5.6): remove the container's cgroup and directory (never through a mount), then free its name
-  throw new NotImplemented('5.6', 'remove the container\'s cgroup and directory (never through a mount), then free its name', 'exercises/5.6/rm.ts:25');
+  throw new NotImplemented('5.6', 'remove the container\'s cgroup and directory (never through a mount), then free its name', 'exercises/5.6/rm.ts:27');
 }
 
 export async function rmOne(arg: string, force: boolean): Promise<void> {
   const state = findContainer(arg);
   if (isRunning(state) || !settled(state.id)) {
     // TODO(5.6): refuse a running container unless forced; forced, kill it and wait for its cleanup
-    throw new NotImplemented('5.6', 'refuse a running container unless forced; forced, kill it and wait for its cleanup', 'exercises/5.6/rm.ts:32');
+    throw new NotImplemented('5.6', 'refuse a running container unless forced; forced, kill it and wait for its cleanup', 'exercises/5.6/rm.ts:34');
   }
   removeContainer(state);
 }

@@ -83,7 +83,9 @@ export function allocate(s: Subnet, owner: string, root?: string): string {
     const pool = readPool(s, root);
     // TODO(6.1): find the lowest free host address, record it for owner, and save the pool
     throw new NotImplemented('6.1', 'find the lowest free host address, record it for owner, and save the pool', 'exercises/6.1/ipam.ts:84');
-    throw new RuntimeError(`no free address left in ${formatSubnet(s)}: every address is taken (rm a container, or create a network with a larger subnet)`);
+    throw new RuntimeError(
+      `no free address left in ${formatSubnet(s)}: every address is taken (rm a container, or create a network with a larger subnet)`,
+    );
   }, root);
 }
 
@@ -92,7 +94,7 @@ export function release(s: Subnet, address: string, root?: string): void {
   withNetworkLock(() => {
     const pool = readPool(s, root);
     // TODO(6.1): forget the address (if it is held) and save the pool
-    throw new NotImplemented('6.1', 'forget the address (if it is held) and save the pool', 'exercises/6.1/ipam.ts:94');
+    throw new NotImplemented('6.1', 'forget the address (if it is held) and save the pool', 'exercises/6.1/ipam.ts:96');
   }, root);
 }
 

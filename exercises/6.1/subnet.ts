@@ -55,13 +55,17 @@ export function parseSubnet(text: string): Subnet {
   const n = parseAddress(addr ?? '');
   const prefix = Number(len);
   if (n === undefined || more.length || !/^\d{1,2}$/.test(len ?? '')) {
-    throw new UsageError(`invalid subnet "${text}": expected an IPv4 address and a prefix length, e.g. 192.168.10.0/24`);
+    throw new UsageError(
+      `invalid subnet "${text}": expected an IPv4 address and a prefix length, e.g. 192.168.10.0/24`,
+    );
   }
   if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) {
-    throw new UsageError(`invalid subnet "${text}": the prefix length must be from /${MIN_PREFIX} to /${MAX_PREFIX} (a /30 has room for one container)`);
+    throw new UsageError(
+      `invalid subnet "${text}": the prefix length must be from /${MIN_PREFIX} to /${MAX_PREFIX} (a /30 has room for one container)`,
+    );
   }
   // TODO(6.1): keep only the network part of the address
-  throw new NotImplemented('6.1', 'keep only the network part of the address', 'exercises/6.1/subnet.ts:63');
+  throw new NotImplemented('6.1', 'keep only the network part of the address', 'exercises/6.1/subnet.ts:67');
 }
 
 export function formatSubnet(s: Subnet): string {
@@ -71,7 +75,7 @@ export function formatSubnet(s: Subnet): string {
 /** The last address of the subnet (all host bits set). */
 export function broadcastOf(s: Subnet): number {
   // TODO(6.1): the network address with every host bit set
-  throw new NotImplemented('6.1', 'the network address with every host bit set', 'exercises/6.1/subnet.ts:73');
+  throw new NotImplemented('6.1', 'the network address with every host bit set', 'exercises/6.1/subnet.ts:77');
 }
 
 /** The gateway: the first address after the network address (the bridge's own, in 6.2). */
@@ -81,13 +85,13 @@ export function gatewayOf(s: Subnet): number {
 
 /** Whether address `n` is in subnet `s`. */
 export function contains(s: Subnet, n: number): boolean {
-  return ((n & maskOf(s.prefix)) >>> 0) === s.network;
+  return (n & maskOf(s.prefix)) >>> 0 === s.network;
 }
 
 /** Whether two subnets share any address (then one contains the other's network). */
 export function overlaps(a: Subnet, b: Subnet): boolean {
   // TODO(6.1): two aligned blocks overlap exactly when the wider one contains the other's start
-  throw new NotImplemented('6.1', 'two aligned blocks overlap exactly when the wider one contains the other\'s start', 'exercises/6.1/subnet.ts:89');
+  throw new NotImplemented('6.1', 'two aligned blocks overlap exactly when the wider one contains the other\'s start', 'exercises/6.1/subnet.ts:93');
 }
 
 /** How many addresses a container can get: all but the network, gateway and broadcast. */

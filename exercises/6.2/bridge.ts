@@ -112,5 +112,7 @@ function enableForwarding(): void {
   const file = '/proc/sys/net/ipv4/ip_forward';
   if (fs.readFileSync(file, 'utf8').trim() === '1') return;
   fs.writeFileSync(file, '1');
-  log.info('enabled IPv4 forwarding (net.ipv4.ip_forward = 1), as Docker does, so containers can reach beyond the host');
+  log.info(
+    'enabled IPv4 forwarding (net.ipv4.ip_forward = 1), as Docker does, so containers can reach beyond the host',
+  );
 }

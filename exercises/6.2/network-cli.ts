@@ -13,8 +13,19 @@ import { table } from '../../solutions/5.2/ps.ts';
 import { createNetwork, listNetworks, removeNetwork } from './network.ts';
 
 export const CREATE_FLAGS: FlagSpec[] = [
-  { name: 'driver', aliases: ['d'], kind: 'string', value: 'DRIVER', help: 'The network driver (bridge, the default and only one)' },
-  { name: 'subnet', kind: 'string', value: 'CIDR', help: 'The subnet, e.g. 192.168.10.0/24 (its first address is the gateway)' },
+  {
+    name: 'driver',
+    aliases: ['d'],
+    kind: 'string',
+    value: 'DRIVER',
+    help: 'The network driver (bridge, the default and only one)',
+  },
+  {
+    name: 'subnet',
+    kind: 'string',
+    value: 'CIDR',
+    help: 'The subnet, e.g. 192.168.10.0/24 (its first address is the gateway)',
+  },
 ];
 
 export const NETWORK_USAGE = [
@@ -33,15 +44,23 @@ export function networkCommand(removeOne: (name: string) => void = (name) => rem
     switch (sub) {
       case 'create': {
         const { flags, rest: names } = parseFlags(rest, CREATE_FLAGS);
-        if (typeof flags.subnet !== 'string') throw new UsageError('network create: --subnet is required (e.g. --subnet 192.168.10.0/24)');
+        if (typeof flags.subnet !== 'string')
+          throw new UsageError('network create: --subnet is required (e.g. --subnet 192.168.10.0/24)');
         if (names.length !== 1) throw new UsageError('usage: network create [--driver bridge] --subnet CIDR NAME');
-        console.log(createNetwork(names[0]!, flags.subnet, typeof flags.driver === 'string' ? flags.driver : 'bridge').name);
+        console.log(
+          createNetwork(names[0]!, flags.subnet, typeof flags.driver === 'string' ? flags.driver : 'bridge').name,
+        );
         return 0;
       }
       case 'ls':
       case 'list':
         if (rest.length) throw new UsageError(`network ${sub} takes no arguments`);
-        console.log(table(['NAME', 'DRIVER', 'SUBNET', 'GATEWAY'], listNetworks().map((n) => [n.name, n.driver, n.subnet, n.gateway])));
+        console.log(
+          table(
+            ['NAME', 'DRIVER', 'SUBNET', 'GATEWAY'],
+            listNetworks().map((n) => [n.name, n.driver, n.subnet, n.gateway]),
+          ),
+        );
         return 0;
       case 'rm':
       case 'remove': {

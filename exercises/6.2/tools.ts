@@ -18,10 +18,17 @@ import { log } from '../../src/runtime/log.ts';
 /** Run `cmd args…` (with `input` on its stdin); its stdout. Throws a RuntimeError with the tool's own message. */
 export function tool(cmd: string, args: string[], input?: string): string {
   log.debug(`${cmd} ${args.join(' ')}${input ? ` <<< ${JSON.stringify(input)}` : ''}`);
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, {
+    input,
+    encoding: 'utf8',
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (r.error || r.status !== 0) {
     const said = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim();
-    const why = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'not found: install it (npm run doctor)' : said.split('\n')[0] || `exit ${r.status ?? r.signal}`;
+    const why =
+      (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+        ? 'not found: install it (npm run doctor)'
+        : said.split('\n')[0] || `exit ${r.status ?? r.signal}`;
     // `ip -batch -` says which of its input lines failed ("Command failed -:2"): name it.
     const line = /Command failed -:(\d+)/.exec(said)?.[1];
     const which = line && input ? ` (${input.split('\n')[Number(line) - 1]})` : '';

@@ -12,7 +12,15 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'net', aliases: ['network'], kind: 'string', value: 'NETWORK', help: 'Connect the container to a network (see network ls)' }],
+  flags: [
+    {
+      name: 'net',
+      aliases: ['network'],
+      kind: 'string',
+      value: 'NETWORK',
+      help: 'Connect the container to a network (see network ls)',
+    },
+  ],
   options: (flags) => {
     if (flags.net !== undefined) findNetwork(flags.net);
     return { net: flags.net };

@@ -60,18 +60,25 @@ export function allocateEndpoint(id: string, name: string): Endpoint {
   const net: Network = findNetwork(name);
   const subnet = subnetOf(net);
   const ip = allocate(subnet, id);
-  return { network: net.name, bridge: net.bridge, ip, prefix: subnet.prefix, gateway: net.gateway, hostIf: hostIfName(id) };
+  return {
+    network: net.name,
+    bridge: net.bridge,
+    ip,
+    prefix: subnet.prefix,
+    gateway: net.gateway,
+    hostIf: hostIfName(id),
+  };
 }
 
 /** Wire the container whose init is `pid` to its network (see the top of this file). */
 export function connect(ep: Endpoint, pid: number, moreOnHost: string[] = []): void {
   const host: string[] = [];
   // TODO(6.3): create the veth pair with its peer as eth0 in the container's netns, and put the host end on the bridge, up
-  throw new NotImplemented('6.3', 'create the veth pair with its peer as eth0 in the container\'s netns, and put the host end on the bridge, up', 'exercises/6.3/endpoint.ts:69');
+  throw new NotImplemented('6.3', 'create the veth pair with its peer as eth0 in the container\'s netns, and put the host end on the bridge, up', 'exercises/6.3/endpoint.ts:76');
   // `moreOnHost`: more `ip` commands for the host end, in the same process (6.4's hairpin mode).
   tool('ip', ['-batch', '-'], [...host, ...moreOnHost].join('\n'));
   // TODO(6.3): inside the container's netns: lo up, the address on eth0, eth0 up, the default route via the gateway
-  throw new NotImplemented('6.3', 'inside the container\'s netns: lo up, the address on eth0, eth0 up, the default route via the gateway', 'exercises/6.3/endpoint.ts:73');
+  throw new NotImplemented('6.3', 'inside the container\'s netns: lo up, the address on eth0, eth0 up, the default route via the gateway', 'exercises/6.3/endpoint.ts:80');
 }
 
 /**
@@ -88,7 +95,7 @@ export function disconnect(ep: Endpoint): void {
     return; // the network is gone, and its pool with it
   }
   // TODO(6.3): give the container's address back to the pool
-  throw new NotImplemented('6.3', 'give the container\'s address back to the pool', 'exercises/6.3/endpoint.ts:90');
+  throw new NotImplemented('6.3', 'give the container\'s address back to the pool', 'exercises/6.3/endpoint.ts:97');
 }
 
 /** Whether container `id` has no runtime any more (gone, or its runtime killed). */

@@ -29,14 +29,21 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         // TODO(6.3): give back what killed runtimes held, take an address, and record it in the state
         throw new NotImplemented('6.3', 'give back what killed runtimes held, take an address, and record it in the state', 'exercises/6.3/start.ts:29');
       }
-      const config: ContainerConfig = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, env: opts.env, ip: endpoint?.ip };
+      const config: ContainerConfig = {
+        command: opts.command,
+        hostname: id,
+        workspace,
+        volumes: opts.volumes,
+        env: opts.env,
+        ip: endpoint?.ip,
+      };
       const ep = endpoint;
       code = await runContainer(id, opts, config, spec.started, ep && ((pid) => connect(ep, pid)));
       return code;
     } finally {
       spec.ended?.(code);
       // TODO(6.3): undo the endpoint (the address goes back to the pool)
-      throw new NotImplemented('6.3', 'undo the endpoint (the address goes back to the pool)', 'exercises/6.3/start.ts:38');
+      throw new NotImplemented('6.3', 'undo the endpoint (the address goes back to the pool)', 'exercises/6.3/start.ts:45');
       removeWorkspace(workspace);
     }
   });

@@ -20,23 +20,31 @@ export interface RunOptions extends BaseOptions {
 
 const port = (text: string, spec: string): number => {
   const n = Number(text);
-  if (!/^\d{1,5}$/.test(text) || n < 1 || n > 65535) throw new UsageError(`invalid -p "${spec}": ports are numbers from 1 to 65535 (e.g. -p 8080:80)`);
+  if (!/^\d{1,5}$/.test(text) || n < 1 || n > 65535)
+    throw new UsageError(`invalid -p "${spec}": ports are numbers from 1 to 65535 (e.g. -p 8080:80)`);
   return n;
 };
 
 /** "8080:80", "53:53/udp" → a mapping. */
 export function parsePort(spec: string): PortMapping {
   // TODO(6.4): split HOST:CONTAINER[/PROTO], check both ports and the protocol
-  throw new NotImplemented('6.4', 'split HOST:CONTAINER[/PROTO], check both ports and the protocol', 'exercises/6.4/cli.ts:29');
+  throw new NotImplemented('6.4', 'split HOST:CONTAINER[/PROTO], check both ports and the protocol', 'exercises/6.4/cli.ts:30');
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
   flags: [
-    { name: 'publish', aliases: ['p'], kind: 'list', value: 'HOST:CONTAINER[/PROTO]', help: "Publish a container's port on the host (tcp or udp; tcp by default)" },
+    {
+      name: 'publish',
+      aliases: ['p'],
+      kind: 'list',
+      value: 'HOST:CONTAINER[/PROTO]',
+      help: "Publish a container's port on the host (tcp or udp; tcp by default)",
+    },
   ],
   options: (flags, opts) => {
     const ports = flags.publish.map(parsePort);
-    if (ports.length && !opts.net) throw new UsageError('-p needs a network to publish on: add --net NETWORK (see network ls)');
+    if (ports.length && !opts.net)
+      throw new UsageError('-p needs a network to publish on: add --net NETWORK (see network ls)');
     const seen = new Set<string>();
     for (const p of ports) {
       const key = `${p.host}/${p.proto}`;

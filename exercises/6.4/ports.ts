@@ -115,7 +115,9 @@ function unpublishWhere(which: (id: string) => boolean): void {
  */
 export function unpublish(id: string, ports: PortMapping[], endpoint?: { network: string; ip: string }): void {
   const net = endpoint && readNetwork(endpoint.network); // gone: its chains went with it
-  if (net) for (const p of ports) succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint!.ip, p)]);
+  if (net)
+    for (const p of ports)
+      succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint!.ip, p)]);
   withNetworkLock(() => {
     const claims = readClaims();
     const kept = Object.fromEntries(Object.entries(claims).filter(([, owner]) => owner !== id));

@@ -13,7 +13,14 @@ import type { StartSpec } from '../../solutions/5.1/start.ts';
 import { updateState } from '../../solutions/5.2/state.ts';
 import { findNetwork } from '../../solutions/6.2/network.ts';
 import { runContainer } from '../../solutions/6.3/container.ts';
-import { allocateEndpoint, connect, disconnect, reclaimStale, type Endpoint, type NetworkState } from '../../solutions/6.3/endpoint.ts';
+import {
+  allocateEndpoint,
+  connect,
+  disconnect,
+  reclaimStale,
+  type Endpoint,
+  type NetworkState,
+} from '../../solutions/6.3/endpoint.ts';
 import type { ContainerConfig } from '../../solutions/6.3/init.ts';
 import type { RunOptions } from './cli.ts';
 import { claimPorts, hairpin, publish, reclaimPorts, unpublish } from './ports.ts';
@@ -31,14 +38,21 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         reclaimStale();
         reclaimPorts();
         // TODO(6.4): claim the host ports first (a taken port fails the run early), then take an address; record both
-        throw new NotImplemented('6.4', 'claim the host ports first (a taken port fails the run early), then take an address; record both', 'exercises/6.4/start.ts:33');
+        throw new NotImplemented('6.4', 'claim the host ports first (a taken port fails the run early), then take an address; record both', 'exercises/6.4/start.ts:40');
       }
-      const config: ContainerConfig = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, env: opts.env, ip: endpoint?.ip };
+      const config: ContainerConfig = {
+        command: opts.command,
+        hostname: id,
+        workspace,
+        volumes: opts.volumes,
+        env: opts.env,
+        ip: endpoint?.ip,
+      };
       const ep = endpoint;
       const attach = (pid: number) => {
         connect(ep!, pid, hairpin(ep!.hostIf, opts.ports));
         // TODO(6.4): add the DNAT rules for the container's published ports
-        throw new NotImplemented('6.4', 'add the DNAT rules for the container\'s published ports', 'exercises/6.4/start.ts:40');
+        throw new NotImplemented('6.4', 'add the DNAT rules for the container\'s published ports', 'exercises/6.4/start.ts:54');
       };
       code = await runContainer(id, opts, config, spec.started, ep && attach);
       return code;
@@ -46,7 +60,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       spec.ended?.(code);
       if (opts.net) {
         // TODO(6.4): remove the container's rules and port claims
-        throw new NotImplemented('6.4', 'remove the container\'s rules and port claims', 'exercises/6.4/start.ts:48');
+        throw new NotImplemented('6.4', 'remove the container\'s rules and port claims', 'exercises/6.4/start.ts:62');
       }
       if (endpoint) disconnect(endpoint);
       removeWorkspace(workspace);

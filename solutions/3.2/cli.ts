@@ -12,8 +12,20 @@ export interface RunOptions extends BaseOptions {
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
   flags: [
     { name: 'memory', aliases: ['m'], kind: 'string', value: 'SIZE', help: 'Memory limit, e.g. 100m' },
-    { name: 'cpu-shares', aliases: ['cpushare', 'c'], kind: 'string', value: 'N', help: 'Relative CPU weight (default 1024)' },
-    { name: 'cpuset-cpus', aliases: ['cpuset'], kind: 'string', value: 'CPUS', help: 'CPUs the container may use, e.g. 0 or 0-1' },
+    {
+      name: 'cpu-shares',
+      aliases: ['cpushare', 'c'],
+      kind: 'string',
+      value: 'N',
+      help: 'Relative CPU weight (default 1024)',
+    },
+    {
+      name: 'cpuset-cpus',
+      aliases: ['cpuset'],
+      kind: 'string',
+      value: 'CPUS',
+      help: 'CPUs the container may use, e.g. 0 or 0-1',
+    },
     { name: 'pids-limit', kind: 'string', value: 'N', help: 'Most processes the container may have' },
   ],
   options: (flags) => ({ resources: parseResources(flags) }),

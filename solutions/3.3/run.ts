@@ -18,7 +18,11 @@ import { sendConfig } from './pipe.ts';
  * wait for it to end. Later chapters prepare more (a root filesystem, volumes) and
  * call this with a bigger config.
  */
-export async function runContainer<C extends ContainerConfig>(id: string, opts: RunOptions, config: C): Promise<number> {
+export async function runContainer<C extends ContainerConfig>(
+  id: string,
+  opts: RunOptions,
+  config: C,
+): Promise<number> {
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';

@@ -53,7 +53,12 @@ export function mountDev(target = '/dev'): void {
   }
   // end exercise
   // The usual links into /proc, and a place for shared memory.
-  for (const [name, to] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2']] as const) {
+  for (const [name, to] of [
+    ['fd', '/proc/self/fd'],
+    ['stdin', '/proc/self/fd/0'],
+    ['stdout', '/proc/self/fd/1'],
+    ['stderr', '/proc/self/fd/2'],
+  ] as const) {
     fs.symlinkSync(to, path.join(target, name));
   }
   fs.mkdirSync(path.join(target, 'shm'), { mode: 0o1777 });
@@ -62,8 +67,16 @@ export function mountDev(target = '/dev'): void {
 
 /** /proc entries that tell too much about the host or the kernel: hidden (Docker's list). */
 export const MASKED_PATHS = [
-  '/proc/acpi', '/proc/asound', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
-  '/proc/sched_debug', '/proc/scsi', '/proc/timer_list', '/proc/timer_stats',
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/interrupts',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/proc/timer_list',
+  '/proc/timer_stats',
 ];
 
 /** /proc entries that change the whole machine when written: made read-only. */

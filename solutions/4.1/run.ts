@@ -14,5 +14,7 @@ import { runContainer } from '../3.3/run.ts';
 
 export async function run(opts: RunOptions): Promise<number> {
   const rootfs = await ensureImage(stateRoot(), 'busybox');
-  return withContainer(newContainerId(), (id) => runContainer(id, opts, { command: opts.command, hostname: id, rootfs }));
+  return withContainer(newContainerId(), (id) =>
+    runContainer(id, opts, { command: opts.command, hostname: id, rootfs }),
+  );
 }

@@ -9,6 +9,14 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'volume', aliases: ['v'], kind: 'list', value: 'HOST:CONTAINER[:ro]', help: 'Mount a host directory or file into the container' }],
+  flags: [
+    {
+      name: 'volume',
+      aliases: ['v'],
+      kind: 'list',
+      value: 'HOST:CONTAINER[:ro]',
+      help: 'Mount a host directory or file into the container',
+    },
+  ],
   options: (flags) => ({ volumes: parseVolumes(flags.volume) }),
 });

@@ -42,7 +42,8 @@ export function parseVolume(spec: string): Volume {
   const target = path.posix.normalize(container).replace(/(.)\/+$/, '$1');
   if (target === '/') throw bad("the container path cannot be '/': a volume cannot replace the root");
   if (target === '/proc' || target.startsWith('/proc/')) throw bad('the container path cannot be /proc or under it');
-  if (target === '/dev' || target.startsWith('/dev/')) throw bad("the container path cannot be /dev or under it (the container's /dev is a fresh tmpfs)");
+  if (target === '/dev' || target.startsWith('/dev/'))
+    throw bad("the container path cannot be /dev or under it (the container's /dev is a fresh tmpfs)");
   if (mode !== 'ro' && mode !== 'rw') throw bad(`unknown mode "${mode}": use ro or rw`);
   return { host: path.resolve(host), container: target, readonly: mode === 'ro' };
   // end exercise
@@ -156,5 +157,9 @@ export function lockedFlags(target: string): number {
     .filter((l) => l.split(' ')[4] === target)
     .at(-1);
   const options = (line?.split(' ')[5] ?? '').split(',');
-  return (options.includes('nosuid') ? MS.NOSUID : 0) | (options.includes('nodev') ? MS.NODEV : 0) | (options.includes('noexec') ? MS.NOEXEC : 0);
+  return (
+    (options.includes('nosuid') ? MS.NOSUID : 0) |
+    (options.includes('nodev') ? MS.NODEV : 0) |
+    (options.includes('noexec') ? MS.NOEXEC : 0)
+  );
 }

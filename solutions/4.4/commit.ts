@@ -77,12 +77,15 @@ export function resolveContainerId(arg: string, root?: string): string {
 export async function commitContainer(stateRoot: string, id: string, image: string): Promise<string> {
   // The rule of src/runtime/image.ts, checked before the (possibly long) tarring starts.
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(image)) {
-    throw new UsageError(`commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`);
+    throw new UsageError(
+      `commit: invalid image name '${image}': use 1 to 64 lowercase letters, digits, '.', '_' or '-'`,
+    );
   }
   const target = path.join(imagesDir(stateRoot), `${image}.tar`);
   if (fs.existsSync(target)) throw new UsageError(`commit: image '${image}' exists already (${target})`);
   const pid = findInit(id);
-  if (pid === undefined) throw new RuntimeError(`commit: container ${id} is not running (only a running container can be committed)`);
+  if (pid === undefined)
+    throw new RuntimeError(`commit: container ${id} is not running (only a running container can be committed)`);
   const rootDir = `/proc/${pid}/root`;
   const skip = mountPointsBelowRoot(pid);
   log.debug(`commit: ${rootDir} without the contents of ${skip.join(', ')}`);

@@ -12,11 +12,14 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'detach', aliases: ['d'], kind: 'bool', help: 'Run the container in the background and print its id' }],
+  flags: [
+    { name: 'detach', aliases: ['d'], kind: 'bool', help: 'Run the container in the background and print its id' },
+  ],
   options: (flags, opts) => {
     const detach = flags.detach === true;
     // exercise: refuse -d together with -t
-    if (detach && opts.tty) throw new UsageError('-d and -t cannot be used together: a detached container has no terminal');
+    if (detach && opts.tty)
+      throw new UsageError('-d and -t cannot be used together: a detached container has no terminal');
     // end exercise
     return { detach };
   },

@@ -15,12 +15,48 @@ import { containerDir, stateRoot } from '../../src/runtime/state.ts';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
-const ADJECTIVES = ['brave', 'calm', 'eager', 'fancy', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nifty', 'proud', 'quiet', 'swift', 'witty', 'zen'];
-const ANIMALS = ['badger', 'crane', 'dolphin', 'falcon', 'gecko', 'heron', 'ibis', 'koala', 'lemur', 'marmot', 'otter', 'panda', 'quokka', 'robin', 'tapir', 'yak'];
+const ADJECTIVES = [
+  'brave',
+  'calm',
+  'eager',
+  'fancy',
+  'gentle',
+  'happy',
+  'jolly',
+  'keen',
+  'lucid',
+  'merry',
+  'nifty',
+  'proud',
+  'quiet',
+  'swift',
+  'witty',
+  'zen',
+];
+const ANIMALS = [
+  'badger',
+  'crane',
+  'dolphin',
+  'falcon',
+  'gecko',
+  'heron',
+  'ibis',
+  'koala',
+  'lemur',
+  'marmot',
+  'otter',
+  'panda',
+  'quokka',
+  'robin',
+  'tapir',
+  'yak',
+];
 
 export function checkName(name: string): string {
   if (!NAME.test(name)) {
-    throw new UsageError(`invalid container name "${name}": use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+    throw new UsageError(
+      `invalid container name "${name}": use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit`,
+    );
   }
   return name;
 }
@@ -70,7 +106,9 @@ export function claimName(wanted: string | undefined, id: string, root?: string)
     checkName(wanted);
     if (!tryClaim(wanted, id, root)) {
       const holder = fs.readFileSync(path.join(namesDir(root), wanted), 'utf8');
-      throw new UsageError(`the container name "${wanted}" is already in use by container ${holder}: choose another name`);
+      throw new UsageError(
+        `the container name "${wanted}" is already in use by container ${holder}: choose another name`,
+      );
     }
     return wanted;
   }

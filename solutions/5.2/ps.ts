@@ -19,7 +19,14 @@ export function showTime(when: string | Date): string {
 
 export function psRows(states: ContainerState[]): string[][] {
   // exercise: one row per container: ID, NAME, PID, STATUS, COMMAND, CREATED
-  return states.map((s) => [s.id, s.name, isRunning(s) ? String(s.pid) : '-', statusText(s), showCommand(s.command), showTime(s.created)]);
+  return states.map((s) => [
+    s.id,
+    s.name,
+    isRunning(s) ? String(s.pid) : '-',
+    statusText(s),
+    showCommand(s.command),
+    showTime(s.created),
+  ]);
   // end exercise
 }
 

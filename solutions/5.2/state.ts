@@ -74,7 +74,11 @@ export function writeState(state: ContainerState, root?: string): void {
 }
 
 /** Change some fields of container `id`'s state (if it still has one). */
-export function updateState<Extra extends object = object>(id: string, change: Partial<ContainerState & Extra>, root?: string): StateWith<Extra> | undefined {
+export function updateState<Extra extends object = object>(
+  id: string,
+  change: Partial<ContainerState & Extra>,
+  root?: string,
+): StateWith<Extra> | undefined {
   const state = readState<Extra>(id, root);
   if (!state) return undefined;
   const next = { ...state, ...change };
@@ -121,7 +125,8 @@ export function findContainer<Extra extends object = object>(arg: string, root?:
   if (found) return found;
   const byPrefix = arg ? all.filter((s) => s.id.startsWith(arg)) : [];
   if (byPrefix.length === 1) return byPrefix[0]!;
-  if (byPrefix.length > 1) throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
+  if (byPrefix.length > 1)
+    throw new UsageError(`container "${arg}" is ambiguous: it starts ${byPrefix.map((s) => s.id).join(', ')}`);
   throw new UsageError(`no such container: ${arg}`);
 }
 

@@ -6,5 +6,9 @@ import { LOGS_FLAGS, logs } from './logs.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  logs: { summary: "Print a detached container's output: logs [-f] CONTAINER", flags: LOGS_FLAGS, run: (args) => logs(args) },
+  logs: {
+    summary: "Print a detached container's output: logs [-f] CONTAINER",
+    flags: LOGS_FLAGS,
+    run: (args) => logs(args),
+  },
 };

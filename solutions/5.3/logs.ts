@@ -14,7 +14,9 @@ import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../5.1/detach.ts';
 import { findContainer, isRunning, readState } from '../5.2/state.ts';
 
-export const LOGS_FLAGS: FlagSpec[] = [{ name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' }];
+export const LOGS_FLAGS: FlagSpec[] = [
+  { name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' },
+];
 
 /** How often -f looks for more. */
 const POLL_MS = 100;
@@ -54,7 +56,9 @@ export async function logs(args: string[]): Promise<number> {
   if (rest.length !== 1) throw new UsageError('usage: logs [-f] CONTAINER');
   const state = findContainer(rest[0]!);
   if (!state.detached) {
-    throw new UsageError(`container ${state.name} runs in the foreground: its output goes to the terminal that started it, not to a log`);
+    throw new UsageError(
+      `container ${state.name} runs in the foreground: its output goes to the terminal that started it, not to a log`,
+    );
   }
   let fd: number;
   try {

@@ -6,5 +6,9 @@ import { EXEC_FLAGS, exec } from './exec.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  exec: { summary: 'Run a command in a running container: exec [-i] [-t] CONTAINER COMMAND [ARG...]', flags: EXEC_FLAGS, run: (args) => exec(args) },
+  exec: {
+    summary: 'Run a command in a running container: exec [-i] [-t] CONTAINER COMMAND [ARG...]',
+    flags: EXEC_FLAGS,
+    run: (args) => exec(args),
+  },
 };

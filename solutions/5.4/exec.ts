@@ -48,7 +48,9 @@ export function hostTool(name: string, pkg = 'util-linux'): string {
       // not here
     }
   }
-  throw new RuntimeError(`exec needs ${name} from ${pkg}, which is not on PATH (Debian/Ubuntu: apt-get install ${pkg})`);
+  throw new RuntimeError(
+    `exec needs ${name} from ${pkg}, which is not on PATH (Debian/Ubuntu: apt-get install ${pkg})`,
+  );
 }
 
 /** The nsenter arguments that enter every namespace of process `pid`, then run `command`. */
@@ -93,10 +95,18 @@ export async function exec(args: string[]): Promise<number> {
   // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.
   // The host's sh exports a PWD of its own (the host directory exec was started in):
   // unset, so the command gets the container's environment and nothing else.
-  const joinCgroup = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
+  const joinCgroup =
+    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
   const argv = [
-    '-c', joinCgroup, 'sh', ...procs, '--',
-    hostTool('setpriv'), '--no-new-privs', hostTool('nsenter'), ...nsenterArgs(state.pid!, command),
+    '-c',
+    joinCgroup,
+    'sh',
+    ...procs,
+    '--',
+    hostTool('setpriv'),
+    '--no-new-privs',
+    hostTool('nsenter'),
+    ...nsenterArgs(state.pid!, command),
   ];
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
   const { execa } = await import('execa');

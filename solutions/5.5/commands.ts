@@ -6,5 +6,9 @@ import { STOP_FLAGS, stop } from './stop.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  stop: { summary: 'Stop containers: SIGTERM, then SIGKILL after -t seconds: stop [-t N] CONTAINER...', flags: STOP_FLAGS, run: (args) => stop(args) },
+  stop: {
+    summary: 'Stop containers: SIGTERM, then SIGKILL after -t seconds: stop [-t N] CONTAINER...',
+    flags: STOP_FLAGS,
+    run: (args) => stop(args),
+  },
 };

@@ -22,7 +22,13 @@ import { containerDir } from '../../src/runtime/state.ts';
 import { findContainer, isRunning, readState, type ContainerState } from '../5.2/state.ts';
 
 export const STOP_FLAGS: FlagSpec[] = [
-  { name: 'time', aliases: ['t'], kind: 'string', value: 'SECONDS', help: 'Seconds to wait after SIGTERM before SIGKILL (default 10)' },
+  {
+    name: 'time',
+    aliases: ['t'],
+    kind: 'string',
+    value: 'SECONDS',
+    help: 'Seconds to wait after SIGTERM before SIGKILL (default 10)',
+  },
 ];
 
 export const DEFAULT_STOP_SECONDS = 10;

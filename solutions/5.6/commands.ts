@@ -6,5 +6,9 @@ import { RM_FLAGS, rm } from './rm.ts';
 
 export const commands: Record<string, Command> = {
   ...base,
-  rm: { summary: 'Remove containers (-f: kill a running one first): rm [-f] CONTAINER...', flags: RM_FLAGS, run: (args) => rm(args) },
+  rm: {
+    summary: 'Remove containers (-f: kill a running one first): rm [-f] CONTAINER...',
+    flags: RM_FLAGS,
+    run: (args) => rm(args),
+  },
 };

@@ -17,7 +17,9 @@ import { releaseName } from '../5.2/names.ts';
 import { findContainer, isRunning, type ContainerState } from '../5.2/state.ts';
 import { settled, signalContainer, waitUntil } from '../5.5/stop.ts';
 
-export const RM_FLAGS: FlagSpec[] = [{ name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' }];
+export const RM_FLAGS: FlagSpec[] = [
+  { name: 'force', aliases: ['f'], kind: 'bool', help: 'Kill a running container first' },
+];
 
 /** Remove a container that has ended: cgroup, directory, name. */
 export function removeContainer(state: ContainerState): void {
@@ -33,7 +35,10 @@ export async function rmOne(arg: string, force: boolean): Promise<void> {
   const state = findContainer(arg);
   if (isRunning(state) || !settled(state.id)) {
     // exercise: refuse a running container unless forced; forced, kill it and wait for its cleanup
-    if (!force) throw new UsageError(`container ${state.name} is running: stop it first (stop ${state.name}) or remove it with rm -f`);
+    if (!force)
+      throw new UsageError(
+        `container ${state.name} is running: stop it first (stop ${state.name}) or remove it with rm -f`,
+      );
     signalContainer(state, 'SIGKILL'); // no SIGTERM first: its handler would run half-way
     await waitUntil(() => settled(state.id), 10_000);
     // end exercise

@@ -26,7 +26,8 @@ export function splitImage(rest: string[], images: string[]): { image: string; c
   // exercise: take the first argument as the image if it names one, else run everything on busybox
   const [first, ...after] = rest;
   if (first !== undefined && (first === DEFAULT_IMAGE || images.includes(first))) {
-    if (after.length === 0) throw new UsageError(`run: missing the command to run in image ${first} (e.g. run ${first} sh)`);
+    if (after.length === 0)
+      throw new UsageError(`run: missing the command to run in image ${first} (e.g. run ${first} sh)`);
     return { image: first, command: after };
   }
   return { image: DEFAULT_IMAGE, command: rest };

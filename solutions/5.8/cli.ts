@@ -10,6 +10,14 @@ export interface RunOptions extends BaseOptions {
 }
 
 export const runCommandLine: CommandLine<RunOptions> = extendCommandLine(base, {
-  flags: [{ name: 'env', aliases: ['e'], kind: 'list', value: 'KEY=VALUE', help: "Set an environment variable (KEY alone: the host's value)" }],
+  flags: [
+    {
+      name: 'env',
+      aliases: ['e'],
+      kind: 'list',
+      value: 'KEY=VALUE',
+      help: "Set an environment variable (KEY alone: the host's value)",
+    },
+  ],
   options: (flags) => ({ env: buildEnv(flags.env) }),
 });

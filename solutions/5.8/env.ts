@@ -22,7 +22,9 @@ export function buildEnv(specs: string[], host: NodeJS.ProcessEnv = process.env)
     const eq = spec.indexOf('=');
     const key = eq < 0 ? spec : spec.slice(0, eq);
     if (!KEY.test(key)) {
-      throw new UsageError(`invalid -e "${spec}": the name must be letters, digits and '_', not starting with a digit (e.g. -e GREETING=hello)`);
+      throw new UsageError(
+        `invalid -e "${spec}": the name must be letters, digits and '_', not starting with a digit (e.g. -e GREETING=hello)`,
+      );
     }
     if (eq >= 0) env.set(key, spec.slice(eq + 1));
     else if (host[key] !== undefined) env.set(key, host[key]!);
@@ -46,7 +48,8 @@ export function execWithEnv(command: string[], env: string[]): never {
   try {
     return execve(file, command, env);
   } catch (err) {
-    if (err instanceof SysError && err.code === 'ENOENT') throw new ExecError(`${command[0]}: ${err.message}`, EXIT.NOT_FOUND);
+    if (err instanceof SysError && err.code === 'ENOENT')
+      throw new ExecError(`${command[0]}: ${err.message}`, EXIT.NOT_FOUND);
     if (err instanceof SysError) throw new ExecError(`${command[0]}: cannot run: ${err.message}`, EXIT.CANNOT_RUN);
     throw err;
   }

@@ -101,7 +101,9 @@ export function allocate(s: Subnet, owner: string, root?: string): string {
       return address;
     }
     // end exercise
-    throw new RuntimeError(`no free address left in ${formatSubnet(s)}: every address is taken (rm a container, or create a network with a larger subnet)`);
+    throw new RuntimeError(
+      `no free address left in ${formatSubnet(s)}: every address is taken (rm a container, or create a network with a larger subnet)`,
+    );
   }, root);
 }
 

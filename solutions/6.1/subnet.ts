@@ -55,10 +55,14 @@ export function parseSubnet(text: string): Subnet {
   const n = parseAddress(addr ?? '');
   const prefix = Number(len);
   if (n === undefined || more.length || !/^\d{1,2}$/.test(len ?? '')) {
-    throw new UsageError(`invalid subnet "${text}": expected an IPv4 address and a prefix length, e.g. 192.168.10.0/24`);
+    throw new UsageError(
+      `invalid subnet "${text}": expected an IPv4 address and a prefix length, e.g. 192.168.10.0/24`,
+    );
   }
   if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) {
-    throw new UsageError(`invalid subnet "${text}": the prefix length must be from /${MIN_PREFIX} to /${MAX_PREFIX} (a /30 has room for one container)`);
+    throw new UsageError(
+      `invalid subnet "${text}": the prefix length must be from /${MIN_PREFIX} to /${MAX_PREFIX} (a /30 has room for one container)`,
+    );
   }
   // exercise: keep only the network part of the address
   return { network: (n & maskOf(prefix)) >>> 0, prefix };
@@ -83,7 +87,7 @@ export function gatewayOf(s: Subnet): number {
 
 /** Whether address `n` is in subnet `s`. */
 export function contains(s: Subnet, n: number): boolean {
-  return ((n & maskOf(s.prefix)) >>> 0) === s.network;
+  return (n & maskOf(s.prefix)) >>> 0 === s.network;
 }
 
 /** Whether two subnets share any address (then one contains the other's network). */

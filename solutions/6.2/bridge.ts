@@ -101,7 +101,8 @@ export function createBridge(b: BridgeSpec): void {
 export function removeBridge(b: BridgeSpec): void {
   // exercise: delete our jumps (each as often as it is there), then flush and delete our chains, then the bridge
   for (const r of jumps(b)) {
-    while (succeeds('iptables', ['-w', '-t', r.table, '-C', r.chain, ...r.spec])) iptables('-t', r.table, '-D', r.chain, ...r.spec);
+    while (succeeds('iptables', ['-w', '-t', r.table, '-C', r.chain, ...r.spec]))
+      iptables('-t', r.table, '-D', r.chain, ...r.spec);
   }
   for (const c of chains(b)) {
     if (!succeeds('iptables', ['-w', '-t', c.table, '-n', '-L', c.chain])) continue;
@@ -126,5 +127,7 @@ function enableForwarding(): void {
   const file = '/proc/sys/net/ipv4/ip_forward';
   if (fs.readFileSync(file, 'utf8').trim() === '1') return;
   fs.writeFileSync(file, '1');
-  log.info('enabled IPv4 forwarding (net.ipv4.ip_forward = 1), as Docker does, so containers can reach beyond the host');
+  log.info(
+    'enabled IPv4 forwarding (net.ipv4.ip_forward = 1), as Docker does, so containers can reach beyond the host',
+  );
 }

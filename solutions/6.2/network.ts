@@ -70,7 +70,10 @@ export function listNetworks(root?: string): Network[] {
   } catch {
     return [];
   }
-  return files.map((f) => readNetwork(f.slice(0, -5), root)).filter((n): n is Network => !!n).sort((a, b) => a.name.localeCompare(b.name));
+  return files
+    .map((f) => readNetwork(f.slice(0, -5), root))
+    .filter((n): n is Network => !!n)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function writeNetwork(net: Network, root?: string): void {
@@ -87,7 +90,11 @@ function hostSubnets(): Array<{ subnet: Subnet; where: string }> {
   const found: Array<{ subnet: Subnet; where: string }> = [];
   for (const line of ip('-4', '-o', 'addr', 'show').split('\n')) {
     const m = /^\d+:\s+(\S+)\s+inet\s+(\S+)/.exec(line); // "2: eth0    inet 10.0.0.5/24 brd …"
-    if (m && !m[2]!.startsWith('127.')) found.push({ subnet: parseSubnet(m[2]!.includes('/') ? m[2]! : `${m[2]}/32`), where: `the address ${m[2]} of ${m[1]}` });
+    if (m && !m[2]!.startsWith('127.'))
+      found.push({
+        subnet: parseSubnet(m[2]!.includes('/') ? m[2]! : `${m[2]}/32`),
+        where: `the address ${m[2]} of ${m[1]}`,
+      });
   }
   for (const line of ip('-4', 'route', 'show').split('\n')) {
     const dest = line.split(' ')[0];
@@ -112,12 +119,16 @@ export function checkNewNetwork(name: string, subnet: Subnet, driver: string, ro
   if (!DRIVERS.includes(driver)) throw new UsageError(`unknown network driver "${driver}": the only driver is bridge`);
   // exercise: refuse a bad or too long name, a name that is taken or is a host interface, and an overlapping subnet
   if (!NAME.test(name) || name.length > MAX_IFNAME) {
-    throw new UsageError(`invalid network name "${name}": use 1 to ${MAX_IFNAME} letters, digits, '_', '.' or '-' (it names the bridge interface, IFNAMSIZ)`);
+    throw new UsageError(
+      `invalid network name "${name}": use 1 to ${MAX_IFNAME} letters, digits, '_', '.' or '-' (it names the bridge interface, IFNAMSIZ)`,
+    );
   }
   if (readNetwork(name, root)) throw new UsageError(`network ${name} already exists`);
-  if (linkExists(name)) throw new UsageError(`network name ${name} is already a network interface of the host: choose another name`);
+  if (linkExists(name))
+    throw new UsageError(`network name ${name} is already a network interface of the host: choose another name`);
   for (const other of listNetworks(root)) {
-    if (overlaps(subnet, subnetOf(other))) throw new UsageError(`subnet ${formatSubnet(subnet)} overlaps network ${other.name} (${other.subnet})`);
+    if (overlaps(subnet, subnetOf(other)))
+      throw new UsageError(`subnet ${formatSubnet(subnet)} overlaps network ${other.name} (${other.subnet})`);
   }
   for (const h of hostSubnets()) {
     if (overlaps(subnet, h.subnet)) throw new UsageError(`subnet ${formatSubnet(subnet)} overlaps ${h.where}`);
@@ -130,7 +141,13 @@ export function createNetwork(name: string, subnetText: string, driver = 'bridge
   const subnet = parseSubnet(subnetText);
   return withNetworkLock(() => {
     checkNewNetwork(name, subnet, driver, root);
-    const net: Network = { name, driver: 'bridge', subnet: formatSubnet(subnet), gateway: formatAddress(gatewayOf(subnet)), bridge: name };
+    const net: Network = {
+      name,
+      driver: 'bridge',
+      subnet: formatSubnet(subnet),
+      gateway: formatAddress(gatewayOf(subnet)),
+      bridge: name,
+    };
     writeNetwork(net, root);
     try {
       createBridge(net);
@@ -153,7 +170,9 @@ export function removeNetwork(name: string, root?: string): void {
     const net = findNetwork(name, root);
     const held = allocations(subnetOf(net), root);
     if (Object.keys(held).length) {
-      throw new RuntimeError(`network ${name} is in use by ${[...new Set(Object.values(held))].join(', ')}: remove those containers first`);
+      throw new RuntimeError(
+        `network ${name} is in use by ${[...new Set(Object.values(held))].join(', ')}: remove those containers first`,
+      );
     }
     removeBridge(net);
     dropPool(subnetOf(net), root);

@@ -58,24 +58,38 @@ export function allocateEndpoint(id: string, name: string): Endpoint {
   const net: Network = findNetwork(name);
   const subnet = subnetOf(net);
   const ip = allocate(subnet, id);
-  return { network: net.name, bridge: net.bridge, ip, prefix: subnet.prefix, gateway: net.gateway, hostIf: hostIfName(id) };
+  return {
+    network: net.name,
+    bridge: net.bridge,
+    ip,
+    prefix: subnet.prefix,
+    gateway: net.gateway,
+    hostIf: hostIfName(id),
+  };
 }
 
 /** Wire the container whose init is `pid` to its network (see the top of this file). */
 export function connect(ep: Endpoint, pid: number, moreOnHost: string[] = []): void {
   const host: string[] = [];
   // exercise: create the veth pair with its peer as eth0 in the container's netns, and put the host end on the bridge, up
-  host.push(`link add ${ep.hostIf} type veth peer name eth0 netns ${pid}`, `link set ${ep.hostIf} master ${ep.bridge} up`);
+  host.push(
+    `link add ${ep.hostIf} type veth peer name eth0 netns ${pid}`,
+    `link set ${ep.hostIf} master ${ep.bridge} up`,
+  );
   // end exercise
   // `moreOnHost`: more `ip` commands for the host end, in the same process (6.4's hairpin mode).
   tool('ip', ['-batch', '-'], [...host, ...moreOnHost].join('\n'));
   // exercise: inside the container's netns: lo up, the address on eth0, eth0 up, the default route via the gateway
-  tool('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-batch', '-'], [
-    'link set lo up',
-    `addr add ${ep.ip}/${ep.prefix} dev eth0`,
-    'link set eth0 up',
-    `route add default via ${ep.gateway}`,
-  ].join('\n'));
+  tool(
+    'nsenter',
+    [`--net=/proc/${pid}/ns/net`, 'ip', '-batch', '-'],
+    [
+      'link set lo up',
+      `addr add ${ep.ip}/${ep.prefix} dev eth0`,
+      'link set eth0 up',
+      `route add default via ${ep.gateway}`,
+    ].join('\n'),
+  );
   // end exercise
 }
 

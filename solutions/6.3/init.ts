@@ -32,7 +32,11 @@ export function signalReady(): void {
 
 /** /etc/hosts: localhost, and the container's own name at its address (man 5 hosts). */
 export function hostsFile(hostname: string, ip?: string): string {
-  return ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...(ip ? [`${ip}\t${hostname}`] : [])].join('\n') + '\n';
+  return (
+    ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...(ip ? [`${ip}\t${hostname}`] : [])].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 export function init(): number {

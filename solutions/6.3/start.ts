@@ -30,7 +30,14 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         updateState<NetworkState>(id, { network: endpoint.network, ip: endpoint.ip });
         // end exercise
       }
-      const config: ContainerConfig = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, env: opts.env, ip: endpoint?.ip };
+      const config: ContainerConfig = {
+        command: opts.command,
+        hostname: id,
+        workspace,
+        volumes: opts.volumes,
+        env: opts.env,
+        ip: endpoint?.ip,
+      };
       const ep = endpoint;
       code = await runContainer(id, opts, config, spec.started, ep && ((pid) => connect(ep, pid)));
       return code;

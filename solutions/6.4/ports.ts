@@ -55,7 +55,8 @@ export function claimPorts(id: string, ports: PortMapping[]): void {
     // exercise: refuse a host port another container holds; else record them all
     for (const p of ports) {
       const holder = claims[key(p)];
-      if (holder !== undefined && holder !== id) throw new RuntimeError(`port ${key(p)} is already published by container ${holder}`);
+      if (holder !== undefined && holder !== id)
+        throw new RuntimeError(`port ${key(p)} is already published by container ${holder}`);
     }
     for (const p of ports) claims[key(p)] = id;
     writeClaims(claims);
@@ -66,7 +67,20 @@ export function claimPorts(id: string, ports: PortMapping[]): void {
 /** The DNAT rule of one published port, as iptables arguments after the chain. */
 function dnatRule(id: string, ip: string, p: PortMapping): string[] {
   // exercise: the packets to the host port, marked with the container's id, sent on to the container's address and port
-  return ['-p', p.proto, '--dport', String(p.host), '-m', 'comment', '--comment', tag(id), '-j', 'DNAT', '--to-destination', `${ip}:${p.container}`];
+  return [
+    '-p',
+    p.proto,
+    '--dport',
+    String(p.host),
+    '-m',
+    'comment',
+    '--comment',
+    tag(id),
+    '-j',
+    'DNAT',
+    '--to-destination',
+    `${ip}:${p.container}`,
+  ];
   // end exercise
 }
 
@@ -121,7 +135,9 @@ function unpublishWhere(which: (id: string) => boolean): void {
  */
 export function unpublish(id: string, ports: PortMapping[], endpoint?: { network: string; ip: string }): void {
   const net = endpoint && readNetwork(endpoint.network); // gone: its chains went with it
-  if (net) for (const p of ports) succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint!.ip, p)]);
+  if (net)
+    for (const p of ports)
+      succeeds('iptables', ['-w', '-t', 'nat', '-D', dnatChain(net), ...dnatRule(id, endpoint!.ip, p)]);
   withNetworkLock(() => {
     const claims = readClaims();
     const kept = Object.fromEntries(Object.entries(claims).filter(([, owner]) => owner !== id));

@@ -12,7 +12,14 @@ import type { StartSpec } from '../5.1/start.ts';
 import { updateState } from '../5.2/state.ts';
 import { findNetwork } from '../6.2/network.ts';
 import { runContainer } from '../6.3/container.ts';
-import { allocateEndpoint, connect, disconnect, reclaimStale, type Endpoint, type NetworkState } from '../6.3/endpoint.ts';
+import {
+  allocateEndpoint,
+  connect,
+  disconnect,
+  reclaimStale,
+  type Endpoint,
+  type NetworkState,
+} from '../6.3/endpoint.ts';
 import type { ContainerConfig } from '../6.3/init.ts';
 import type { RunOptions } from './cli.ts';
 import { claimPorts, hairpin, publish, reclaimPorts, unpublish } from './ports.ts';
@@ -31,10 +38,21 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         // exercise: claim the host ports first (a taken port fails the run early), then take an address; record both
         claimPorts(id, opts.ports);
         endpoint = allocateEndpoint(id, opts.net);
-        updateState<NetworkState & { ports: RunOptions['ports'] }>(id, { network: endpoint.network, ip: endpoint.ip, ports: opts.ports });
+        updateState<NetworkState & { ports: RunOptions['ports'] }>(id, {
+          network: endpoint.network,
+          ip: endpoint.ip,
+          ports: opts.ports,
+        });
         // end exercise
       }
-      const config: ContainerConfig = { command: opts.command, hostname: id, workspace, volumes: opts.volumes, env: opts.env, ip: endpoint?.ip };
+      const config: ContainerConfig = {
+        command: opts.command,
+        hostname: id,
+        workspace,
+        volumes: opts.volumes,
+        env: opts.env,
+        ip: endpoint?.ip,
+      };
       const ep = endpoint;
       const attach = (pid: number) => {
         connect(ep!, pid, hairpin(ep!.hostIf, opts.ports));

@@ -20,7 +20,11 @@ import type { Command } from './entry.ts';
 import { flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.ts';
 
 /** What one flag parses to: a bool flag is there or not; a list collects every use. */
-type ValueOf<S extends FlagSpec> = S['kind'] extends 'bool' ? true | undefined : S['kind'] extends 'list' ? string[] : string | undefined;
+type ValueOf<S extends FlagSpec> = S['kind'] extends 'bool'
+  ? true | undefined
+  : S['kind'] extends 'list'
+    ? string[]
+    : string | undefined;
 
 /** The parsed values of a list of flags, one key per flag name, typed by each flag's kind. */
 export type FlagValuesOf<F extends readonly FlagSpec[]> = { [S in F[number] as S['name']]: ValueOf<S> };
@@ -69,7 +73,9 @@ export function extendCommandLine<B, const F extends readonly FlagSpec[], A>(
   layer: { flags: F; options: (values: FlagValuesOf<F>, base: B) => A; operands?: string; notes?: string[] },
 ): CommandLine<Omit<B, keyof A> & A> {
   for (const f of layer.flags) {
-    const taken = base.flags.find((b) => [b.name, ...(b.aliases ?? [])].some((n) => n === f.name || f.aliases?.includes(n)));
+    const taken = base.flags.find((b) =>
+      [b.name, ...(b.aliases ?? [])].some((n) => n === f.name || f.aliases?.includes(n)),
+    );
     if (taken) throw new Error(`${base.name}: flag --${f.name} clashes with --${taken.name}`); // a bug in a stage, not a user's error
   }
   return {
@@ -93,16 +99,22 @@ export function parseCommandLine<O>(line: CommandLine<O>, argv: readonly string[
 
 /** The usage line: "mydocker run [OPTIONS] COMMAND [ARG...]". */
 export function usageLine(line: Pick<CommandLine<unknown>, 'name' | 'operands' | 'flags'>): string {
-  return ['mydocker', line.name, ...(line.flags.length ? ['[OPTIONS]'] : []), ...(line.operands ? [line.operands] : [])].join(' ');
+  return [
+    'mydocker',
+    line.name,
+    ...(line.flags.length ? ['[OPTIONS]'] : []),
+    ...(line.operands ? [line.operands] : []),
+  ].join(' ');
 }
 
 /** What `mydocker COMMAND --help` prints: usage, summary, every flag, the notes. */
-export function commandLineHelp(line: Pick<CommandLine<unknown>, 'name' | 'summary' | 'operands' | 'flags' | 'notes'>): string {
+export function commandLineHelp(
+  line: Pick<CommandLine<unknown>, 'name' | 'summary' | 'operands' | 'flags' | 'notes'>,
+): string {
   const options = line.flags.length ? ['', 'Options:', flagHelp(line.flags)] : [];
   const notes = line.notes.length ? ['', ...line.notes] : [];
   return [`Usage: ${usageLine(line)}`, '', line.summary, ...options, ...notes].join('\n');
 }
-
 
 /** The command a stage lists for `line`: parsed, then `start`ed; --help from the flags. */
 export function commandFrom<O>(line: CommandLine<O>, start: (opts: O) => Promise<number>): Command {

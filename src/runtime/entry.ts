@@ -71,7 +71,11 @@ export function reportError(err: unknown): number {
  * Run a stage: `selfUrl` is the stage main's import.meta.url, `commands` its commands.
  * Sets process.exitCode; never throws.
  */
-export async function runMain(selfUrl: string, commands: Record<string, Command>, argv = process.argv.slice(2)): Promise<void> {
+export async function runMain(
+  selfUrl: string,
+  commands: Record<string, Command>,
+  argv = process.argv.slice(2),
+): Promise<void> {
   selfPath = fileURLToPath(selfUrl);
   // The Node processes this one starts (the container's init, a detached container's
   // monitor) open no TLS connection, yet with NODE_EXTRA_CA_CERTS set every Node start
@@ -106,13 +110,19 @@ export async function runMain(selfUrl: string, commands: Record<string, Command>
       return;
     }
     const cmd = commands[name];
-    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).filter((n) => !commands[n]!.hidden).join(', ')})`);
+    if (!cmd)
+      throw new UsageError(
+        `unknown command "${name}" (commands: ${Object.keys(commands)
+          .filter((n) => !commands[n]!.hidden)
+          .join(', ')})`,
+      );
     if (args[1] === '--help') {
       process.stdout.write((cmd.help ? cmd.help() : commandHelp(name, cmd)) + '\n');
       process.exitCode = 0;
       return;
     }
-    if (!isRoot() && !args.includes('--help')) throw new UsageError(notRootMessage('sudo -E npm run chapter <tag> -- ...'));
+    if (!isRoot() && !args.includes('--help'))
+      throw new UsageError(notRootMessage('sudo -E npm run chapter <tag> -- ...'));
     process.exitCode = await cmd.run(args.slice(1));
   } catch (err) {
     process.exitCode = reportError(err);

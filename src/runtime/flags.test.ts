@@ -13,13 +13,26 @@ const SPECS: FlagSpec[] = [
 ];
 
 test('grouped short bools, values in every spelling, repeatable lists', () => {
-  const { flags, rest } = parseFlags(['-ti', '-m', '100m', '--cpu-shares=512', '-v', '/a:/a', '--volume', '/b:/b', 'sh', '-c', 'ls -l'], SPECS);
-  assert.equal(flags, { tty: true, interactive: true, memory: '100m', 'cpu-shares': '512', volume: ['/a:/a', '/b:/b'] });
+  const { flags, rest } = parseFlags(
+    ['-ti', '-m', '100m', '--cpu-shares=512', '-v', '/a:/a', '--volume', '/b:/b', 'sh', '-c', 'ls -l'],
+    SPECS,
+  );
+  assert.equal(flags, {
+    tty: true,
+    interactive: true,
+    memory: '100m',
+    'cpu-shares': '512',
+    volume: ['/a:/a', '/b:/b'],
+  });
   assert.equal(rest, ['sh', '-c', 'ls -l']);
 });
 
 test("the book's single-dash long names and attached short values", () => {
-  assert.equal(parseFlags(['-cpushare', '256', '-m64m', 'true'], SPECS).flags, { 'cpu-shares': '256', memory: '64m', volume: [] });
+  assert.equal(parseFlags(['-cpushare', '256', '-m64m', 'true'], SPECS).flags, {
+    'cpu-shares': '256',
+    memory: '64m',
+    volume: [],
+  });
 });
 
 test('parsing stops at the command: its own flags are left alone', () => {

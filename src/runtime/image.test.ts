@@ -156,7 +156,9 @@ test('findStaticBusybox: MYDOCKER_BUSYBOX first, a dynamic one passed over', asy
   // might: so only check that a PATH dir holding a static busybox is accepted).
   await withEnv({ MYDOCKER_BUSYBOX: undefined, PATH: path.dirname(copy) }, () => {
     const found = findStaticBusybox();
-    assert.ok(found === '/bin/busybox' || found === '/usr/bin/busybox' || found === path.join(path.dirname(copy), 'busybox'));
+    assert.ok(
+      found === '/bin/busybox' || found === '/usr/bin/busybox' || found === path.join(path.dirname(copy), 'busybox'),
+    );
   });
 });
 
@@ -172,7 +174,11 @@ test('busybox image: the binary, a link for every applet, the usual dirs, tmp 17
   fs.accessSync(busybox, fs.constants.X_OK);
 
   assert.ok(fs.lstatSync(path.join(rootfs, 'bin/sh')).isSymbolicLink(), 'bin/sh is a symlink');
-  assert.is(fs.realpathSync(path.join(rootfs, 'bin/sh')), fs.realpathSync(busybox), 'bin/sh resolves to the image busybox');
+  assert.is(
+    fs.realpathSync(path.join(rootfs, 'bin/sh')),
+    fs.realpathSync(busybox),
+    'bin/sh resolves to the image busybox',
+  );
 
   // Every applet has an entry where busybox says it belongs, resolving to the image's busybox.
   const names = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -280,7 +286,8 @@ test('ensureImage refuses a MYDOCKER_BUSYBOX that is not static, and leaves noth
 });
 
 test('no static busybox anywhere: the error says what to install (needs root: mount namespace)', () => {
-  if (process.getuid?.() !== 0) throw new Error('this test needs root (it hides the host busybox in a mount namespace)');
+  if (process.getuid?.() !== 0)
+    throw new Error('this test needs root (it hides the host busybox in a mount namespace)');
   const dir = tempDir();
   const empty = path.join(dir, 'empty');
   fs.writeFileSync(empty, '');
@@ -297,11 +304,24 @@ test('no static busybox anywhere: the error says what to install (needs root: mo
     .join('; ');
   const r = spawnSync(
     'unshare',
-    ['--mount', '--propagation', 'private', 'sh', '-c', `${hide}; exec "$0" --import tsx "$1" "$2"`, process.execPath, script, path.join(dir, 'root')],
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `${hide}; exec "$0" --import tsx "$1" "$2"`,
+      process.execPath,
+      script,
+      path.join(dir, 'root'),
+    ],
     {
       cwd: path.dirname(import.meta.dirname),
       encoding: 'utf8',
-      env: { PATH: `${path.dirname(process.execPath)}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: process.env.HOME ?? '/root' },
+      env: {
+        PATH: `${path.dirname(process.execPath)}:/usr/sbin:/usr/bin:/sbin:/bin`,
+        HOME: process.env.HOME ?? '/root',
+      },
     },
   );
   assert.is(r.status, 0, `unshare failed: ${r.error ?? ''} ${r.stderr}`);
@@ -352,7 +372,10 @@ test('importImage: a tar of a small tree becomes an image, modes and symlinks as
   assert.is(mode('scratch'), 0o1777, 'sticky, world-writable dir kept');
   assert.is(fs.readlinkSync(path.join(rootfs, 'bin/abs-link')), '/bin/hello', 'absolute link target kept as archived');
   assert.is(fs.readlinkSync(path.join(rootfs, 'bin/rel-link')), '../etc/motd');
-  assert.equal(walk(path.join(root, 'images')).filter((p) => path.basename(p).includes('.tmp-')), []);
+  assert.equal(
+    walk(path.join(root, 'images')).filter((p) => path.basename(p).includes('.tmp-')),
+    [],
+  );
 
   // The image is the copy: removing the source does not matter.
   fs.rmSync(tarPath);
@@ -407,7 +430,10 @@ test('ensureImage of an image never imported says how to import one', async () =
   const tarPath = path.join(path.dirname(src), 'tiny.tar');
   await tar.create({ file: tarPath, cwd: src }, fs.readdirSync(src));
   await importImage(root, tarPath, 'tiny');
-  await rejects(ensureImage(root, 'ubuntu'), /image 'ubuntu' not found .*\(images: tiny\).*mydocker import <rootfs\.tar> ubuntu/);
+  await rejects(
+    ensureImage(root, 'ubuntu'),
+    /image 'ubuntu' not found .*\(images: tiny\).*mydocker import <rootfs\.tar> ubuntu/,
+  );
 });
 
 test('a hostile tar cannot write outside the rootfs', async () => {

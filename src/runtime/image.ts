@@ -59,7 +59,14 @@ export const NO_BUSYBOX =
 // ELF e_machine values of the architectures Node runs on (`man 5 elf`): a busybox built
 // for another machine would not run in the container.
 const ELF_MACHINE: Partial<Record<string, number>> = {
-  ia32: 3, arm: 40, x64: 62, arm64: 183, ppc64: 21, s390x: 22, riscv64: 243, loong64: 258,
+  ia32: 3,
+  arm: 40,
+  x64: 62,
+  arm64: 183,
+  ppc64: 21,
+  s390x: 22,
+  riscv64: 243,
+  loong64: 258,
 };
 const PT_INTERP = 3;
 
@@ -238,9 +245,19 @@ async function createAtomically(
 // The busybox image
 
 const TOP_DIRS: Array<[string, number]> = [
-  ['bin', 0o755], ['dev', 0o755], ['etc', 0o755], ['home', 0o755], ['proc', 0o555],
-  ['root', 0o700], ['sbin', 0o755], ['sys', 0o555], ['tmp', 0o1777], ['usr', 0o755],
-  ['usr/bin', 0o755], ['usr/sbin', 0o755], ['var', 0o755],
+  ['bin', 0o755],
+  ['dev', 0o755],
+  ['etc', 0o755],
+  ['home', 0o755],
+  ['proc', 0o555],
+  ['root', 0o700],
+  ['sbin', 0o755],
+  ['sys', 0o555],
+  ['tmp', 0o1777],
+  ['usr', 0o755],
+  ['usr/bin', 0o755],
+  ['usr/sbin', 0o755],
+  ['var', 0o755],
 ];
 
 /** The applets' paths relative to the root (usr/bin/wc), as the binary itself lists them. */
@@ -252,7 +269,10 @@ function appletPaths(busybox: string): string[] {
   } catch {
     try {
       const names = execFileSync(busybox, ['--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      return names.split('\n').filter(Boolean).map((n) => `bin/${n}`);
+      return names
+        .split('\n')
+        .filter(Boolean)
+        .map((n) => `bin/${n}`);
     } catch (err) {
       throw new ImageError(`build image busybox: '${busybox} --list' failed: ${messageOf(err)}`, { cause: err });
     }
@@ -334,7 +354,10 @@ interface DeferredLink {
 function placeSymlink(root: string, rel: string, link: DeferredLink): string | null {
   if (rel === '') return 'the root itself cannot be a symlink';
   let dir = root;
-  for (const part of path.posix.dirname(rel).split('/').filter((p) => p !== '.')) {
+  for (const part of path.posix
+    .dirname(rel)
+    .split('/')
+    .filter((p) => p !== '.')) {
     dir = path.join(dir, part);
     const st = lstatOrNull(dir);
     if (!st) fs.mkdirSync(dir, { mode: 0o755 });
@@ -478,7 +501,9 @@ export async function importImage(stateRoot: string, tarPath: string, name: stri
   }
 
   const exists = () =>
-    new ImageError(`import ${src}: image '${name}' exists already; to replace it remove ${target} and ${imageDir}/ first`);
+    new ImageError(
+      `import ${src}: image '${name}' exists already; to replace it remove ${target} and ${imageDir}/ first`,
+    );
   if (lstatOrNull(target) || lstatOrNull(imageDir)) throw exists();
 
   let claimed: boolean;
@@ -504,7 +529,9 @@ export async function importImage(stateRoot: string, tarPath: string, name: stri
     }
     const tarCode = ((err as Error).cause as { tarCode?: string } | undefined)?.tarCode;
     if (tarCode === 'TAR_BAD_ARCHIVE' || tarCode === 'TAR_ABORT') {
-      throw new ImageError(`import ${src}: not a readable tar archive (${messageOf((err as Error).cause)})`, { cause: err });
+      throw new ImageError(`import ${src}: not a readable tar archive (${messageOf((err as Error).cause)})`, {
+        cause: err,
+      });
     }
     throw new ImageError(`import ${src}: ${messageOf(err)}`, { cause: err });
   }

@@ -86,9 +86,7 @@ const SYS_pivot_root: Record<string, number> = { x64: 155, arm64: 41, riscv64: 4
 
 // ---- errors ----
 
-const errnoNames = new Map<number, string>(
-  Object.entries(os.constants.errno).map(([name, n]) => [n, name]),
-);
+const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
 
 /** A failed system call: which call, with what, and the kernel's answer. */
 export class SysError extends Error {
@@ -197,7 +195,10 @@ export function prctl(option: number, arg2 = 0): void {
 export function mknod(path: string, mode: number, major: number, minor: number): void {
   // glibc's makedev layout: low 8 bits of minor, 12 bits of major, then the high bits.
   const dev =
-    (BigInt(minor & 0xff) | (BigInt(major & 0xfff) << 8n) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n));
+    BigInt(minor & 0xff) |
+    (BigInt(major & 0xfff) << 8n) |
+    (BigInt(minor & ~0xff) << 12n) |
+    (BigInt(major & ~0xfff) << 32n);
   check(c.mknod(path, mode, dev), 'mknod', q(path));
 }
 

@@ -103,7 +103,8 @@ export function describePid(pid: number): string {
 function pidsIn(dir: string): number[] {
   const pids = readPids(path.join(dir, 'cgroup.procs'));
   try {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pids.push(...pidsIn(path.join(dir, e.name)));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) pids.push(...pidsIn(path.join(dir, e.name)));
   } catch {
     /* gone */
   }
@@ -359,7 +360,9 @@ function removeCgroupsNamed(prefix: string): void {
 function onSignal(signal: NodeJS.Signals): void {
   const test = running.test;
   const { killed, roots } = cleanUpEverything();
-  const what = killed.length ? `killed ${killed.length} process(es) it had started (${killed.slice(0, 4).join(', ')}${killed.length > 4 ? ', …' : ''})` : 'no process of it was left';
+  const what = killed.length
+    ? `killed ${killed.length} process(es) it had started (${killed.slice(0, 4).join(', ')}${killed.length > 4 ? ', …' : ''})`
+    : 'no process of it was left';
   process.stderr.write(
     `\n${signal === 'SIGINT' ? 'Interrupted' : `Stopped by ${signal}`} during test ${test ? `"${test}"` : '(between tests)'}: ${what}; removed ${roots.length} state root(s).\n`,
   );

@@ -9,7 +9,11 @@ import { CHAPTERS } from '../workshop/chapters.ts';
 import { REPO } from './harness.ts';
 
 const bundle = bundleStage(`${REPO}/solutions/${CHAPTERS.at(-1)!.tag}`);
-const cli = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', env: { ...process.env, MYDOCKER_ROOT: '/nonexistent/mydocker-help-test' } });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bundle, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MYDOCKER_ROOT: '/nonexistent/mydocker-help-test' },
+  });
 
 const listed = cli('--help')
   .stdout.split('\n')
@@ -30,7 +34,13 @@ test('every command answers --help with exit 0 and its own text', () => {
 });
 
 test('--help lists the flags of a command that has some', () => {
-  for (const [name, flag] of [['run', '--volume'], ['logs', '--follow'], ['exec', '--interactive'], ['stop', '--time'], ['rm', '--force']]) {
+  for (const [name, flag] of [
+    ['run', '--volume'],
+    ['logs', '--follow'],
+    ['exec', '--interactive'],
+    ['stop', '--time'],
+    ['rm', '--force'],
+  ]) {
     assert.match(cli(name!, '--help').stdout, flag!, `${name} --help`);
   }
 });

@@ -15,7 +15,15 @@ import { CGROUP_ROOT } from '../runtime/state.ts';
 import { bundleStage } from '../workshop/bundle.ts';
 import { chaptersBefore } from '../workshop/chapters.ts';
 import { REPO } from '../workshop/repo.ts';
-import { cleanUpOnSignal, cleanUpRoot, Containment, describePid, killAndWait, liveContainments, running } from './contain.ts';
+import {
+  cleanUpOnSignal,
+  cleanUpRoot,
+  Containment,
+  describePid,
+  killAndWait,
+  liveContainments,
+  running,
+} from './contain.ts';
 
 export { REPO };
 
@@ -123,10 +131,23 @@ const containments = new WeakMap<ChildProcess, Containment>();
 function spawnCli(stage: string, args: string[], opts: RunOpts): ChildProcess {
   const c = new Containment(`mydocker ${args.join(' ')}`, `${cgroupPrefix(opts.root)}-`);
   const enter = c.nodeArgs();
-  const [file, ...argv] = [...(opts.under ?? []), process.execPath, ...enter.execArgv, ...cliArgv(stage, opts.viaTsx), ...args];
+  const [file, ...argv] = [
+    ...(opts.under ?? []),
+    process.execPath,
+    ...enter.execArgv,
+    ...cliArgv(stage, opts.viaTsx),
+    ...args,
+  ];
   const child = spawn(file!, argv, {
     cwd: REPO,
-    env: { ...process.env, MYDOCKER_ROOT: opts.root, MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root), FORCE_COLOR: '0', ...enter.env, ...opts.env },
+    env: {
+      ...process.env,
+      MYDOCKER_ROOT: opts.root,
+      MYDOCKER_CGROUP_PREFIX: cgroupPrefix(opts.root),
+      FORCE_COLOR: '0',
+      ...enter.env,
+      ...opts.env,
+    },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     // A session and process group of its own: a kill of the group reaches its helpers,
     // and a Ctrl-C on the terminal reaches only the test process, which cleans up.
@@ -281,7 +302,10 @@ export function removeRoot(root: string): void {
  * stage's CLI on that root; `leftovers()` lists container directories still there.
  */
 export function perTest(
-  suite: { before: { each(fn: (ctx: { __test__?: string }) => void): void }; after: { each(fn: () => void | Promise<void>): void } },
+  suite: {
+    before: { each(fn: (ctx: { __test__?: string }) => void): void };
+    after: { each(fn: () => void | Promise<void>): void };
+  },
   defaultTag: string,
   opts: {
     /** Runs after each test, before its state root goes (e.g. kill detached containers). */
@@ -334,7 +358,6 @@ export interface HostState {
   /** The cgroup directories of the current test's containers (see runtimeCgroups). */
   cgroups: string[];
 }
-
 
 /**
  * Cgroup directories whose name starts with `prefix` anywhere in the cgroup trees (two
@@ -423,7 +446,12 @@ export async function waitForProcess(needle: string, comm?: string, ms = 20_000)
  * Poll until `fn` returns a value (not undefined), or fail after `ms` — or as soon as
  * `stop` gives a reason why the value can no longer come.
  */
-export async function waitFor<T>(fn: () => T | undefined, ms = 20_000, what = 'condition', stop?: () => string | undefined): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined,
+  ms = 20_000,
+  what = 'condition',
+  stop?: () => string | undefined,
+): Promise<T> {
   const end = Date.now() + ms * TIME_SCALE;
   for (;;) {
     const v = fn();

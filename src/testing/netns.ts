@@ -42,7 +42,16 @@ export interface NetSandbox {
 export async function openSandbox(): Promise<NetSandbox> {
   const holder = spawn(
     'unshare',
-    ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'ip link set lo up && echo ready && exec sleep 1000000'],
+    [
+      '--net',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && echo ready && exec sleep 1000000',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
@@ -53,7 +62,11 @@ export async function openSandbox(): Promise<NetSandbox> {
   });
   const pid = holder.pid!;
   // The same namespaces, checked: a sandbox that shares the machine's network is no sandbox.
-  assert.is.not(fs.readlinkSync(`/proc/${pid}/ns/net`), fs.readlinkSync('/proc/self/ns/net'), 'the sandbox has its own network namespace');
+  assert.is.not(
+    fs.readlinkSync(`/proc/${pid}/ns/net`),
+    fs.readlinkSync('/proc/self/ns/net'),
+    'the sandbox has its own network namespace',
+  );
   const under = ['nsenter', `--target=${pid}`, '--net', '--mount', '--'];
   const cleanups: Array<() => Promise<void>> = [];
   return {
@@ -111,7 +124,8 @@ export async function sandboxRules(box: NetSandbox): Promise<string[]> {
   const out: string[] = [];
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('*')) table = line.slice(1);
-    else if (line.startsWith('-A ') || (line.startsWith(':') && !BUILT_IN.has(line.slice(1).split(' ')[0]!))) out.push(`${table}: ${line.replace(/ \[\d+:\d+\]$/, '')}`);
+    else if (line.startsWith('-A ') || (line.startsWith(':') && !BUILT_IN.has(line.slice(1).split(' ')[0]!)))
+      out.push(`${table}: ${line.replace(/ \[\d+:\d+\]$/, '')}`);
   }
   return out;
 }
@@ -131,8 +145,17 @@ export async function sandboxLinks(box: NetSandbox): Promise<string[]> {
  * "a machine outside" that reaches the host at `hostAddr` (e.g. 10.123.0.1/24) from
  * `peerAddr`. Its holder is a `sleep` started through the sandbox, so it lives inside it.
  */
-export async function outsidePeer(box: NetSandbox, hostAddr: string, peerAddr: string): Promise<{ sh(command: string): Promise<{ exitCode: number; stdout: string; stderr: string }>; close(): Promise<void> }> {
-  const holder = spawn(box.under[0]!, [...box.under.slice(1), 'unshare', '--net', '--', 'sleep', '1000000'], { stdio: 'ignore' });
+export async function outsidePeer(
+  box: NetSandbox,
+  hostAddr: string,
+  peerAddr: string,
+): Promise<{
+  sh(command: string): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}> {
+  const holder = spawn(box.under[0]!, [...box.under.slice(1), 'unshare', '--net', '--', 'sleep', '1000000'], {
+    stdio: 'ignore',
+  });
   const pid = holder.pid!;
   const close = async () => {
     if (holder.exitCode !== null || holder.signalCode !== null) return;
@@ -143,11 +166,21 @@ export async function outsidePeer(box: NetSandbox, hostAddr: string, peerAddr: s
   box.cleanups.push(close);
   // nsenter and unshare exec without forking: the pid is the sleep's, once it is in its namespace.
   const sandboxNet = fs.readlinkSync(`/proc/${box.pid}/ns/net`);
-  for (let i = 0; i < 200 && (!fs.existsSync(`/proc/${pid}/ns/net`) || fs.readlinkSync(`/proc/${pid}/ns/net`) === sandboxNet || fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep'); i++) {
+  for (
+    let i = 0;
+    i < 200 &&
+    (!fs.existsSync(`/proc/${pid}/ns/net`) ||
+      fs.readlinkSync(`/proc/${pid}/ns/net`) === sandboxNet ||
+      fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'sleep');
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 10));
   }
-  const inPeer = (command: string) => box.sh(`nsenter --net=/proc/${pid}/ns/net sh -c '${command.replace(/'/g, `'\\''`)}'`);
-  const wire = await box.sh(`ip link add outside0 type veth peer name eth0 netns ${pid} && ip addr add ${hostAddr} dev outside0 && ip link set outside0 up`);
+  const inPeer = (command: string) =>
+    box.sh(`nsenter --net=/proc/${pid}/ns/net sh -c '${command.replace(/'/g, `'\\''`)}'`);
+  const wire = await box.sh(
+    `ip link add outside0 type veth peer name eth0 netns ${pid} && ip addr add ${hostAddr} dev outside0 && ip link set outside0 up`,
+  );
   assert.is(wire.exitCode, 0, `wiring the outside peer: ${wire.stderr}`);
   const inside = await inPeer(`ip link set lo up && ip addr add ${peerAddr} dev eth0 && ip link set eth0 up`);
   assert.is(inside.exitCode, 0, `setting up the outside peer: ${inside.stderr}`);

@@ -81,7 +81,10 @@ export function runJobAsync(j: Job, quiet = false): Promise<{ passed: number; fa
   });
 }
 
-export function countResults(status: number | null, output: string): { passed: number; failed: number; output: string } {
+export function countResults(
+  status: number | null,
+  output: string,
+): { passed: number; failed: number; output: string } {
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
@@ -105,12 +108,25 @@ async function main(argv: string[]): Promise<number> {
   const jobs: Job[] = [];
   if (!only && !stage) {
     const final = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
-    jobs.push({ label: `reliability under load on ${path.relative(REPO, final)}`, dir: 'src/testing/reliability', pattern: '\\.test\\.ts$', env: { MYDOCKER_STAGE: final } });
+    jobs.push({
+      label: `reliability under load on ${path.relative(REPO, final)}`,
+      dir: 'src/testing/reliability',
+      pattern: '\\.test\\.ts$',
+      env: { MYDOCKER_STAGE: final },
+    });
   }
   if (!unitOnly) jobs.push(...chapterJobs('solutions', only, stage, full));
-  if (!only && !stage) jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
+  if (!only && !stage)
+    jobs.push({ label: 'unit tests (src)', dir: 'src', pattern: '\\.test\\.ts$', env: {}, ignore: 'reliability' });
   // The cgroup v2 tests in a VM (src/testing/vm): a job of its own, second in line.
-  if (!unitOnly && !only && !stage) jobs.splice(1, 0, { label: 'cgroup v2 tests in a VM (npm run test:vm)', dir: '', pattern: '', env: {}, run: () => runVm() });
+  if (!unitOnly && !only && !stage)
+    jobs.splice(1, 0, {
+      label: 'cgroup v2 tests in a VM (npm run test:vm)',
+      dir: '',
+      pattern: '',
+      env: {},
+      run: () => runVm(),
+    });
   const width = Math.max(1, Number(process.env.MYDOCKER_TEST_JOBS) || os.cpus().length);
 
   let passed = 0;
@@ -135,12 +151,23 @@ async function main(argv: string[]): Promise<number> {
     const ex = await checkExercisesAsync({ jobs: width });
     const lines = ex.report.split('\n');
     report(
-      { label: 'exercises: as generated, and each chapter failing on its untouched exercise with NotImplemented', dir: '', pattern: '', env: {} },
-      { passed: lines.filter((l) => l.startsWith('✔')).length, failed: lines.filter((l) => l.startsWith('✘')).length, output: ex.report + '\n' },
+      {
+        label: 'exercises: as generated, and each chapter failing on its untouched exercise with NotImplemented',
+        dir: '',
+        pattern: '',
+        env: {},
+      },
+      {
+        passed: lines.filter((l) => l.startsWith('✔')).length,
+        failed: lines.filter((l) => l.startsWith('✘')).length,
+        output: ex.report + '\n',
+      },
     );
   }
   const secs = ((Date.now() - started) / 1000).toFixed(0);
-  process.stdout.write(`\n${jobs.length} test runs in ${secs}s${failures.length ? `; failing: ${failures.join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `\n${jobs.length} test runs in ${secs}s${failures.length ? `; failing: ${failures.join(', ')}` : ''}\n`,
+  );
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return failed === 0 && jobs.length > 0 ? 0 : 1;
 }

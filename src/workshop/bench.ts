@@ -47,7 +47,11 @@ function which(cmd: string): string | undefined {
 }
 
 function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): void {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
 }
 
@@ -56,7 +60,10 @@ function stateRootWithImage(base: string, name: string, extraMB: number): string
   const root = path.join(base, name);
   fs.mkdirSync(root, { recursive: true });
   if (extraMB > 0) {
-    fs.cpSync(path.join(base, 'plain', 'images'), path.join(root, 'images'), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync(path.join(base, 'plain', 'images'), path.join(root, 'images'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     const file = path.join(root, 'images/busybox/rootfs/payload.bin');
     execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', `count=${extraMB}`], { stdio: 'ignore' });
   }
@@ -81,7 +88,11 @@ function bundleAt(rev: string, base: string): string {
   const tree = path.join(base, 'against');
   fs.mkdirSync(tree);
   // git archive | tar: the sources of that revision, without touching this checkout.
-  execFileSync('sh', ['-c', 'git -C "$1" archive --format=tar "$2" solutions src | tar -x -C "$3"', 'sh', REPO, rev, tree], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    'sh',
+    ['-c', 'git -C "$1" archive --format=tar "$2" solutions src | tar -x -C "$3"', 'sh', REPO, rev, tree],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const main = path.join(tree, 'solutions', CHAPTERS.at(-1)!.tag, 'main.ts');
   if (!fs.existsSync(main)) throw new Error(`bench: ${rev} has no solutions/${CHAPTERS.at(-1)!.tag}/main.ts`);
   return bundleFile(main, path.join('bench', `at-${rev.replace(/[^\w.-]/g, '_')}`, 'main.mjs'));
@@ -95,7 +106,10 @@ function median(xs: number[]): number {
 
 /** Peak RSS (VmHWM, kB) of the runtime process while its container sleeps. */
 async function peakRss(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [...argv, 'run', 'sleep', '1'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...argv, 'run', 'sleep', '1'], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   let peak = 0;
   const timer = setInterval(() => {
     try {
@@ -135,7 +149,13 @@ async function main(argv: string[]): Promise<number> {
     const vols = Array.from({ length: 4 }, (_, k) => ['-v', `${path.join(base, 'vol' + k)}:/v${k}`]).flat();
 
     // argvPrefix: what comes before the CLI's arguments; one starting with nsenter runs as it is.
-    const mydocker = (name: string, args: string[], root: string, argvPrefix = [bundle], env: NodeJS.ProcessEnv = {}): Runner => ({
+    const mydocker = (
+      name: string,
+      args: string[],
+      root: string,
+      argvPrefix = [bundle],
+      env: NodeJS.ProcessEnv = {},
+    ): Runner => ({
       name,
       run: () =>
         argvPrefix[0] === 'nsenter'
@@ -150,7 +170,10 @@ async function main(argv: string[]): Promise<number> {
     // The start flow and nothing else: chapter 3.1's stage runs /bin/true from the host's
     // root, in new namespaces, without any later chapter's work.
     const flowFloor = bundleStage(path.join(REPO, 'solutions', CHAPTERS[0]!.tag));
-    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({ name, run: () => must(process.execPath, [flowFloor, 'run', '/bin/true'], env) });
+    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({
+      name,
+      run: () => must(process.execPath, [flowFloor, 'run', '/bin/true'], env),
+    });
     const notes: string[] = [];
     const runners: Runner[] = [
       mydocker('mydocker (bundled)', ['run', 'true'], plain),
@@ -166,9 +189,22 @@ async function main(argv: string[]): Promise<number> {
     const sandbox = netSandbox(bundle, plain);
     cleanups.push(sandbox.close);
     runners.push(
-      mydocker('mydocker in a network sandbox, no network', ['run', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
-      mydocker('mydocker in a network sandbox, run --net', ['run', '--net', 'benchnet', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
-      mydocker('mydocker in a network sandbox, run --net -p 8080:80', ['run', '--net', 'benchnet', '-p', '8080:80', 'true'], plain, [...sandbox.under, process.execPath, bundle]),
+      mydocker('mydocker in a network sandbox, no network', ['run', 'true'], plain, [
+        ...sandbox.under,
+        process.execPath,
+        bundle,
+      ]),
+      mydocker('mydocker in a network sandbox, run --net', ['run', '--net', 'benchnet', 'true'], plain, [
+        ...sandbox.under,
+        process.execPath,
+        bundle,
+      ]),
+      mydocker(
+        'mydocker in a network sandbox, run --net -p 8080:80',
+        ['run', '--net', 'benchnet', '-p', '8080:80', 'true'],
+        plain,
+        [...sandbox.under, process.execPath, bundle],
+      ),
     );
     const old = against ? bundleAt(against, base) : undefined;
     if (old) runners.push(mydocker(`mydocker at ${against} (bundled)`, ['run', 'true'], plain, [old]));
@@ -182,27 +218,42 @@ async function main(argv: string[]): Promise<number> {
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
         startFlow('floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', unset),
       );
-      if (old) runners.push(mydocker(`mydocker at ${against} (bundled), NODE_EXTRA_CA_CERTS unset`, ['run', 'true'], plain, [old], unset));
-      notes.push(`NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`);
+      if (old)
+        runners.push(
+          mydocker(`mydocker at ${against} (bundled), NODE_EXTRA_CA_CERTS unset`, ['run', 'true'], plain, [old], unset),
+        );
+      notes.push(
+        `NODE_EXTRA_CA_CERTS is set here (${process.env.NODE_EXTRA_CA_CERTS}): the rows without "unset" pay it once (the runtime's own start; the start flow floor likewise), the bare floor twice`,
+      );
     }
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
     let n = 0;
     // crun refuses cgroup v1/v2 hybrid hosts unless told to manage no cgroups at all.
-    const extra: Record<string, string[]> = { runc: [], crun: fs.existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers')) ? [] : ['--cgroup-manager=disabled'] };
+    const extra: Record<string, string[]> = {
+      runc: [],
+      crun: fs.existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers')) ? [] : ['--cgroup-manager=disabled'],
+    };
     for (const tool of ['runc', 'crun']) {
       if (!which(tool) || !oci) {
         notes.push(`${tool}: not installed (apt-get install ${tool})`);
         continue;
       }
       const state = path.join(base, `${tool}-state`);
-      const runner = { name: tool, run: () => must(tool, [...extra[tool]!, '--root', state, 'run', '--bundle', oci, `bench-${tool}-${process.pid}-${n++}`]) };
+      const runner = {
+        name: tool,
+        run: () =>
+          must(tool, [...extra[tool]!, '--root', state, 'run', '--bundle', oci, `bench-${tool}-${process.pid}-${n++}`]),
+      };
       try {
         runner.run();
       } catch (err) {
         notes.push(`${tool}: left out: ${(err as Error).message.split('\n')[0]}`);
         continue;
       }
-      if (extra[tool]!.length) notes.push(`${tool} ran with ${extra[tool]!.join(' ')} (hybrid cgroups): it creates no cgroup, mydocker and runc do`);
+      if (extra[tool]!.length)
+        notes.push(
+          `${tool} ran with ${extra[tool]!.join(' ')} (hybrid cgroups): it creates no cgroup, mydocker and runc do`,
+        );
       runners.push(runner);
     }
 
@@ -217,7 +268,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const runc = times.has('runc') ? median(times.get('runc')!) : undefined;
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\n${rounds} rounds, interleaved; ${os.cpus().length} × ${cpu}; Linux ${os.release()}; Node ${process.version}\n`);
+    console.log(
+      `\n${rounds} rounds, interleaved; ${os.cpus().length} × ${cpu}; Linux ${os.release()}; Node ${process.version}\n`,
+    );
     console.log('| start and end of `run true` | median ms | vs runc |');
     console.log('|---|---:|---:|');
     for (const [name, xs] of times) {
@@ -241,22 +294,35 @@ async function main(argv: string[]): Promise<number> {
  * close() removes the network and kills the holder, and the namespace goes with it.
  */
 function netSandbox(bundle: string, root: string): { under: string[]; close(): void } {
-  const holder = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'ip link set lo up && exec sleep 1000000'], { stdio: 'ignore' });
+  const holder = spawn(
+    'unshare',
+    ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'ip link set lo up && exec sleep 1000000'],
+    { stdio: 'ignore' },
+  );
   const own = fs.readlinkSync('/proc/self/ns/net');
   for (let i = 0; i < 500; i++) {
     try {
-      if (fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== own && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep') break;
+      if (
+        fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== own &&
+        fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep'
+      )
+        break;
     } catch {
       // not there yet
     }
     spawnSync('sleep', ['0.01']);
   }
   const under = ['nsenter', `--target=${holder.pid}`, '--net', '--mount', '--', process.execPath, bundle];
-  must(under[0]!, [...under.slice(1), 'network', 'create', '--subnet', '10.213.0.0/16', 'benchnet'], { MYDOCKER_ROOT: root });
+  must(under[0]!, [...under.slice(1), 'network', 'create', '--subnet', '10.213.0.0/16', 'benchnet'], {
+    MYDOCKER_ROOT: root,
+  });
   return {
     under: under.slice(0, 5),
     close: () => {
-      spawnSync(under[0]!, [...under.slice(1), 'network', 'rm', 'benchnet'], { stdio: 'ignore', env: { ...process.env, MYDOCKER_ROOT: root } });
+      spawnSync(under[0]!, [...under.slice(1), 'network', 'rm', 'benchnet'], {
+        stdio: 'ignore',
+        env: { ...process.env, MYDOCKER_ROOT: root },
+      });
       holder.kill('SIGKILL');
     },
   };

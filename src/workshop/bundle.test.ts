@@ -16,7 +16,15 @@ import { CHAPTERS } from './chapters.ts';
 import { REPO } from '../testing/harness.ts';
 
 /** What a start may load: the syscall bindings and the Node modules the flow uses. */
-const START_IMPORTS = new Set(['koffi', 'node:child_process', 'node:fs', 'node:module', 'node:os', 'node:path', 'node:url']);
+const START_IMPORTS = new Set([
+  'koffi',
+  'node:child_process',
+  'node:fs',
+  'node:module',
+  'node:os',
+  'node:path',
+  'node:url',
+]);
 
 /** The modules a bundle imports statically (at its top), not through `import()`. */
 function staticImports(code: string): string[] {
@@ -47,7 +55,11 @@ for (const { tag } of CHAPTERS) {
     const imports = staticImports(fs.readFileSync(bundleStage(dir), 'utf8'));
     assert.ok(imports.includes('koffi'), `the bundle's imports were not found: ${imports.join(', ')}`);
     const extra = imports.filter((m) => !START_IMPORTS.has(m));
-    assert.equal(extra, [], `loaded at every start, by the runtime and by init: ${extra.join(', ')} (load it where it is used; docs/performance.md)`);
+    assert.equal(
+      extra,
+      [],
+      `loaded at every start, by the runtime and by init: ${extra.join(', ')} (load it where it is used; docs/performance.md)`,
+    );
   });
 }
 

@@ -41,7 +41,12 @@ function stepsOf(yaml: string): Step[] {
     if (kv[1] === 'uses') step.uses = kv[2]!.trim();
     else if (/^[|>][-+]?$/.test(kv[2]!.trim())) {
       const block: string[] = [];
-      for (let j = i + 1; j < lines.length && (!lines[j]!.trim() || lines[j]!.length - lines[j]!.trimStart().length > indent); j++) block.push(lines[j]!.trim());
+      for (
+        let j = i + 1;
+        j < lines.length && (!lines[j]!.trim() || lines[j]!.length - lines[j]!.trimStart().length > indent);
+        j++
+      )
+        block.push(lines[j]!.trim());
       step.run = block.join('\n').trim();
     } else step.run = kv[2]!.trim();
   }
@@ -61,7 +66,8 @@ function commandsOf(run: string): string[][] {
     .filter(Boolean)
     .map((c) => {
       let w = words(c);
-      if (w[0] === 'sudo') w = w.slice(1).filter((x, i, all) => !(x.startsWith('-') && all.slice(0, i).every((y) => y.startsWith('-'))));
+      if (w[0] === 'sudo')
+        w = w.slice(1).filter((x, i, all) => !(x.startsWith('-') && all.slice(0, i).every((y) => y.startsWith('-'))));
       if (w[0] === 'env') {
         w = w.slice(1);
         while (w[0] && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0])) w = w.slice(1);
@@ -74,21 +80,26 @@ const ACTIONS = /^actions\/(checkout|setup-node|upload-artifact)@v\d+$/;
 
 /** Why each step of the workflow would not work here (none: it is fine). */
 function problems(yaml: string, root: string): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const out: string[] = [];
   const steps = stepsOf(yaml);
   if (steps.length === 0) out.push('no steps found');
   for (const [n, s] of steps.entries()) {
     if ((s.uses === undefined) === (s.run === undefined)) out.push(`step ${n + 1}: needs exactly one of uses and run`);
-    if (s.uses !== undefined && !ACTIONS.test(s.uses)) out.push(`step ${n + 1}: uses ${s.uses}, not one of checkout, setup-node, upload-artifact`);
+    if (s.uses !== undefined && !ACTIONS.test(s.uses))
+      out.push(`step ${n + 1}: uses ${s.uses}, not one of checkout, setup-node, upload-artifact`);
     for (const w of s.run === undefined ? [] : commandsOf(s.run)) {
       const [cmd, ...rest] = w;
       if (cmd === 'npm') {
         const args = rest.filter((a) => a !== '--silent');
         const script = args[1];
         if (args[0] !== 'run' || !script) out.push(`step ${n + 1}: npm ${rest.join(' ')} is not an npm script of ours`);
-        else if (!(script in pkg.scripts)) out.push(`step ${n + 1}: npm run ${script}: package.json has no such script`);
-        else if (DROPPED_SCRIPTS.includes(script)) out.push(`step ${n + 1}: npm run ${script}: a handout has no such script`);
+        else if (!(script in pkg.scripts))
+          out.push(`step ${n + 1}: npm run ${script}: package.json has no such script`);
+        else if (DROPPED_SCRIPTS.includes(script))
+          out.push(`step ${n + 1}: npm run ${script}: a handout has no such script`);
       } else if (cmd && (cmd.startsWith('./') || cmd.startsWith('src/'))) {
         const file = path.join(root, cmd);
         if (!fs.existsSync(file)) out.push(`step ${n + 1}: ${cmd} does not exist`);
@@ -112,24 +123,39 @@ test('the workflow reader finds each step, inline and block runs, and what they 
     outputs: none
 `;
   const steps = stepsOf(yaml);
-  assert.equal(steps.map((s) => Object.keys(s)), [['uses'], ['run'], ['run']]);
+  assert.equal(
+    steps.map((s) => Object.keys(s)),
+    [['uses'], ['run'], ['run']],
+  );
   assert.equal(commandsOf(steps[1]!.run!), [
     ['npm', 'run', '--silent', 'grade', '--', '--json'],
     ['./src/workshop/quickstart.sh', '--no-run'],
     ['echo', 'done'],
   ]);
   const found = problems(yaml, REPO);
-  assert.equal(found, ['step 2: runs echo, which is not one of our scripts', 'step 3: npm test is not an npm script of ours'], found.join('\n'));
+  assert.equal(
+    found,
+    ['step 2: runs echo, which is not one of our scripts', 'step 3: npm test is not an npm script of ours'],
+    found.join('\n'),
+  );
 });
 
 test('docs/classroom.yml runs only our own scripts, all of which exist here and in a handout', () => {
   const yaml = fs.readFileSync(path.join(REPO, CLASSROOM_WORKFLOW), 'utf8');
   assert.equal(problems(yaml, REPO), []);
   const runs = stepsOf(yaml).flatMap((s) => (s.run ? commandsOf(s.run) : []));
-  assert.ok(runs.some((w) => w.includes('grade') && w.includes('--json')), 'the workflow grades with --json');
-  assert.ok(runs.some((w) => w[0] === './src/workshop/quickstart.sh' && w.includes('--no-run')), 'the workflow installs with quickstart.sh --no-run');
+  assert.ok(
+    runs.some((w) => w.includes('grade') && w.includes('--json')),
+    'the workflow grades with --json',
+  );
+  assert.ok(
+    runs.some((w) => w[0] === './src/workshop/quickstart.sh' && w.includes('--no-run')),
+    'the workflow installs with quickstart.sh --no-run',
+  );
   // A misspelt script is caught.
-  assert.equal(problems(yaml.replace('run --silent grade', 'run --silent grades'), REPO), ['step 5: npm run grades: package.json has no such script']);
+  assert.equal(problems(yaml.replace('run --silent grade', 'run --silent grades'), REPO), [
+    'step 5: npm run grades: package.json has no such script',
+  ]);
 });
 
 test.run();

@@ -16,7 +16,9 @@ import { CHAPTERS, chapterDir, findChapter } from './chapters.ts';
 import { REPO } from '../testing/harness.ts';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-docs-'));
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) =>
+  fs.existsSync(p),
+);
 
 test.after(() => fs.rmSync(out, { recursive: true, force: true }));
 
@@ -62,10 +64,14 @@ function chromium(args: string[]): string {
 }
 
 test('typedoc builds the site without errors', () => {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typedoc/bin/typedoc'), '--out', out, '--json', path.join(out, 'project.json')], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(REPO, 'node_modules/typedoc/bin/typedoc'), '--out', out, '--json', path.join(out, 'project.json')],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+    },
+  );
   assert.is(r.status, 0, r.stdout + r.stderr);
   assert.not.match(r.stdout + r.stderr, /\[error\]/);
   assert.ok(fs.existsSync(path.join(out, 'index.html')));
@@ -82,8 +88,15 @@ test('every chapter has its guide', () => {
 test('every chapter guide is a page of the site, in book order', () => {
   const titles = guided.map((c) => guideTitle(c.tag));
   for (const [i, title] of titles.entries()) {
-    const html = title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-    const page = pages().find((p) => p.startsWith('documents/') && fs.readFileSync(path.join(out, p), 'utf8').includes(`<title>${html} |`));
+    const html = title
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;');
+    const page = pages().find(
+      (p) => p.startsWith('documents/') && fs.readFileSync(path.join(out, p), 'utf8').includes(`<title>${html} |`),
+    );
     assert.ok(page, `no page for the ${guided[i]!.tag} guide ("${title}")`);
   }
   // The site's documents (its navigation) list the guides in book order, before the other docs.
@@ -105,7 +118,10 @@ test("every stage's API is documented", () => {
   const modules = pages().filter((p) => p.startsWith('modules/'));
   for (const c of CHAPTERS) {
     const prefix = `modules/solutions_${c.tag}_`;
-    assert.ok(modules.some((m) => m.startsWith(prefix)), `no API pages for solutions/${c.tag} (looked for ${prefix}*)`);
+    assert.ok(
+      modules.some((m) => m.startsWith(prefix)),
+      `no API pages for solutions/${c.tag} (looked for ${prefix}*)`,
+    );
   }
 });
 
@@ -137,8 +153,16 @@ test('the pages render in headless Chromium', () => {
   const shots = process.env.MYDOCKER_SCREENSHOTS;
   if (shots) {
     fs.mkdirSync(shots, { recursive: true });
-    for (const [name, p] of [['home', 'index.html'], ['guide', guide], ['api', api]] as const) {
-      chromium([`--screenshot=${path.join(shots, `${name}.png`)}`, '--window-size=1280,1000', `file://${path.join(out, p)}`]);
+    for (const [name, p] of [
+      ['home', 'index.html'],
+      ['guide', guide],
+      ['api', api],
+    ] as const) {
+      chromium([
+        `--screenshot=${path.join(shots, `${name}.png`)}`,
+        '--window-size=1280,1000',
+        `file://${path.join(out, p)}`,
+      ]);
       // A blank 1280×1000 page compresses to a few kB; a rendered one is far larger.
       assert.ok(fs.statSync(path.join(shots, `${name}.png`)).size > 30_000, `blank screenshot of ${p}`);
     }

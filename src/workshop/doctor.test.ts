@@ -71,7 +71,13 @@ function mounts(): { mp: string; type: string; opts: string[] }[] {
 test('npm run doctor -- --json: valid JSON, the same answers as runChecks(), exit code 1 exactly when something fails', () => {
   const r = spawnSync('npm', ['run', 'doctor', '--silent', '--', '--json'], { cwd: REPO, encoding: 'utf8' });
   assert.ok(r.stdout, `no output; stderr: ${r.stderr}`);
-  const report = JSON.parse(r.stdout) as { ok: boolean; host: string; kernel: string; stateRoot: string; checks: CheckResult[] };
+  const report = JSON.parse(r.stdout) as {
+    ok: boolean;
+    host: string;
+    kernel: string;
+    stateRoot: string;
+    checks: CheckResult[];
+  };
   const anyFail = report.checks.some((c) => c.status === 'fail');
   assert.is(r.status, anyFail ? 1 : 0, r.stderr);
   assert.is(report.ok, !anyFail);
@@ -89,8 +95,15 @@ test('npm run doctor -- --json: valid JSON, the same answers as runChecks(), exi
 });
 
 test('npm run doctor prints one line per check, ok / ! / ✘, and the plain text has no JSON', () => {
-  const r = spawnSync('npm', ['run', 'doctor', '--silent'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  const lines = r.stdout.trim().split('\n').filter((l) => /^(ok|!|✘) /.test(l));
+  const r = spawnSync('npm', ['run', 'doctor', '--silent'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^(ok|!|✘) /.test(l));
   assert.is(lines.length, real.length, r.stdout);
   for (const [i, c] of real.entries()) {
     const mark = { ok: 'ok', warn: '!', fail: '✘' }[c.status];
@@ -149,7 +162,7 @@ test('cgroup controllers: as mounted (v1) or listed (v2); memory and cpu are req
   }
 });
 
-test("busybox: ok with a binary ldd calls static, or a built image", () => {
+test('busybox: ok with a binary ldd calls static, or a built image', () => {
   const r = byId(real, 'busybox');
   if (r.status === 'ok' && r.value !== 'image') {
     const out = spawnSync('ldd', [r.value!], { encoding: 'utf8' });
@@ -161,7 +174,8 @@ test("busybox: ok with a binary ldd calls static, or a built image", () => {
 test('state root filesystem: the type findmnt reports, for the default root and a temporary one', () => {
   let dir = path.resolve(process.env.MYDOCKER_ROOT || '/var/lib/mydocker');
   while (!fs.existsSync(dir)) dir = path.dirname(dir);
-  const findmnt = (p: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', p], { encoding: 'utf8' }).trim().split('\n').pop();
+  const findmnt = (p: string) =>
+    execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', p], { encoding: 'utf8' }).trim().split('\n').pop();
   assert.is(byId(real, 'stateroot.fs').value, findmnt(dir));
   const root = path.join(TMP, 'state');
   const r = byId(runChecks({ stateRoot: root }), 'stateroot.fs');
@@ -199,7 +213,9 @@ const ROOT_LINE = (fsType: string, optional = '') =>
   `26 1 254:0 / / rw,relatime ${optional ? optional + ' ' : ''}- ${fsType} /dev/vda rw`;
 
 test('mountinfo parsing: optional fields, escaped spaces', () => {
-  const m = parseMountInfo(`${ROOT_LINE('ext4', 'shared:1 master:2')}\n40 26 0:50 / /mnt/my\\040dir rw - tmpfs tmpfs rw,size=4k\n`);
+  const m = parseMountInfo(
+    `${ROOT_LINE('ext4', 'shared:1 master:2')}\n40 26 0:50 / /mnt/my\\040dir rw - tmpfs tmpfs rw,size=4k\n`,
+  );
   assert.equal(m[0].optional, ['shared:1', 'master:2']);
   assert.is(m[0].fsType, 'ext4');
   assert.is(m[1].mountPoint, '/mnt/my dir');
@@ -269,7 +285,10 @@ test('namespaces: a missing required one fails, a missing later one warns', () =
 test('cgroup v2 fake tree: listed controllers ok, memory missing fails, pids missing warns', () => {
   const root = path.join(TMP, 'cg2');
   tmpFile('cg2/cgroup.controllers', 'cpuset cpu io\n');
-  const procCgroups = tmpFile('proc-cgroups', '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t0\t1\t1\nmemory\t0\t1\t0\npids\t0\t1\t1\n');
+  const procCgroups = tmpFile(
+    'proc-cgroups',
+    '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t0\t1\t1\nmemory\t0\t1\t0\npids\t0\t1\t1\n',
+  );
   assert.is(checkCgroupVersion(root).value, 'v2');
   assert.is(checkController('cpu', true, root, procCgroups).status, 'ok');
   const mem = checkController('memory', true, root, procCgroups);
@@ -349,7 +368,9 @@ test('networks: ip_forward on or off, the FORWARD policy, an iptables that does 
   assert.match(drop.label, /fine: each network's own chain/);
   assert.is(checkForwardPolicy(() => '-P FORWARD ACCEPT\n').value, 'ACCEPT');
   const broken = checkForwardPolicy(() => {
-    throw Object.assign(new Error('exit 1'), { stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Invalid argument\n' });
+    throw Object.assign(new Error('exit 1'), {
+      stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Invalid argument\n',
+    });
   });
   assert.is(broken.status, 'warn');
   assert.match(broken.label, /Could not fetch rule set/);

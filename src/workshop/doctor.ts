@@ -300,8 +300,11 @@ export function checkKoffi(): CheckResult {
       fix = `node_modules was installed for another OS/CPU or without optional packages: rm -rf node_modules && npm ci here (this is ${process.platform}-${process.arch})`;
     else if (/Cannot find function 'close_range'/.test(msg))
       fix = `glibc ${glibcVersion() ?? '?'} is older than 2.34, which added close_range(): use Debian 12, Ubuntu 22.04, Fedora 35 or newer`;
-    else if (/libc\.so\.6|Failed to load shared library/.test(msg)) fix = 'the runtime binds glibc (libc.so.6); musl systems such as Alpine are not supported: use Debian, Ubuntu or Fedora';
-    else if (/Node-API|does not support the Node/.test(msg)) fix = 'install Node.js 20 or newer, then rm -rf node_modules && npm ci';
+    else if (/libc\.so\.6|Failed to load shared library/.test(msg))
+      fix =
+        'the runtime binds glibc (libc.so.6); musl systems such as Alpine are not supported: use Debian, Ubuntu or Fedora';
+    else if (/Node-API|does not support the Node/.test(msg))
+      fix = 'install Node.js 20 or newer, then rm -rf node_modules && npm ci';
     return { id: 'koffi', status: 'fail', label: `koffi (FFI to libc) cannot load: ${msg}`, fix, chapter: '3.1' };
   }
 }
@@ -310,7 +313,14 @@ export function checkKoffi(): CheckResult {
 export const REQUIRED_NAMESPACES = ['uts', 'pid', 'mnt', 'ipc', 'net'] as const;
 export const LATER_NAMESPACES = ['user', 'cgroup'] as const;
 
-const NS_CONFIG: Record<string, string> = { uts: 'UTS_NS', pid: 'PID_NS', ipc: 'IPC_NS', net: 'NET_NS', user: 'USER_NS', cgroup: 'CGROUPS' };
+const NS_CONFIG: Record<string, string> = {
+  uts: 'UTS_NS',
+  pid: 'PID_NS',
+  ipc: 'IPC_NS',
+  net: 'NET_NS',
+  user: 'USER_NS',
+  cgroup: 'CGROUPS',
+};
 
 export function checkNamespace(ns: string, required: boolean, nsDir = '/proc/self/ns'): CheckResult {
   const id = `ns.${ns}`;
@@ -326,10 +336,15 @@ export function checkNamespace(ns: string, required: boolean, nsDir = '/proc/sel
 function overlayModuleInstalled(modulesDir: string): boolean {
   const dep = readText(path.join(modulesDir, 'modules.dep'));
   if (dep !== null && /(^|\/)overlay\.ko(\.[a-z]+)?:/m.test(dep)) return true;
-  return ['', '.xz', '.zst', '.gz'].some((ext) => fs.existsSync(path.join(modulesDir, 'kernel/fs/overlayfs', `overlay.ko${ext}`)));
+  return ['', '.xz', '.zst', '.gz'].some((ext) =>
+    fs.existsSync(path.join(modulesDir, 'kernel/fs/overlayfs', `overlay.ko${ext}`)),
+  );
 }
 
-export function checkOverlay(procFilesystems = '/proc/filesystems', modulesDir = `/lib/modules/${os.release()}`): CheckResult {
+export function checkOverlay(
+  procFilesystems = '/proc/filesystems',
+  modulesDir = `/lib/modules/${os.release()}`,
+): CheckResult {
   const fss = (readText(procFilesystems) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop());
   if (fss.includes('overlay')) return { id: 'overlay', status: 'ok', label: 'overlayfs', value: 'yes' };
   if (overlayModuleInstalled(modulesDir)) {
@@ -345,12 +360,11 @@ export function checkOverlay(procFilesystems = '/proc/filesystems', modulesDir =
     id: 'overlay',
     status: 'fail',
     label: `overlayfs is not in ${procFilesystems} and no overlay module was found in ${modulesDir}`,
-    fix: 'try `sudo modprobe overlay`; if that fails, install your distribution kernel\'s modules (Debian/Ubuntu: linux-image-$(uname -r); Ubuntu: linux-modules-extra-$(uname -r))',
+    fix: "try `sudo modprobe overlay`; if that fails, install your distribution kernel's modules (Debian/Ubuntu: linux-image-$(uname -r); Ubuntu: linux-modules-extra-$(uname -r))",
     value: 'no',
     chapter: '4.2',
   };
 }
-
 
 export function cgroupVersion(root = CGROUP_ROOT): 'v1' | 'v2' | 'none' {
   if (fs.existsSync(path.join(root, 'cgroup.controllers'))) return 'v2';
@@ -408,7 +422,12 @@ const CONTROLLER_USE: Record<string, string> = {
  * A cgroup controller is usable: on v1 its hierarchy is mounted at <root>/<name> (the
  * runtime makes its cgroup there); on v2 it is listed in <root>/cgroup.controllers.
  */
-export function checkController(name: string, required: boolean, root = CGROUP_ROOT, procCgroups = '/proc/cgroups'): CheckResult {
+export function checkController(
+  name: string,
+  required: boolean,
+  root = CGROUP_ROOT,
+  procCgroups = '/proc/cgroups',
+): CheckResult {
   const id = `cgroup.${name}`;
   const v = cgroupVersion(root);
   const what = `cgroup controller ${name}: ${CONTROLLER_USE[name] ?? name}`;
@@ -427,12 +446,14 @@ export function checkController(name: string, required: boolean, root = CGROUP_R
   else if (!row.enabled)
     fix = `it is disabled on the kernel command line (cgroup_disable=${name}): remove that; Raspberry Pi: add "cgroup_enable=${name} cgroup_memory=1" to cmdline.txt and reboot`;
   else if (v === 'v2')
-    fix = row.hierarchy !== 0
-      ? `it is bound to a cgroup v1 hierarchy, so v2 cannot use it: unmount that hierarchy, or boot with systemd.unified_cgroup_hierarchy=1`
-      : fs.existsSync(path.join(root, 'cgroup.type'))
-        ? `not delegated: ${root} is a subtree whose parent does not enable ${name}; on the host, write +${name} to the parent's cgroup.subtree_control (systemd: Delegate=yes on the unit; Docker: it delegates all controllers with --cgroupns=private)`
-        : `not listed in ${root}/cgroup.controllers: see docs/troubleshooting.md`;
-  else fix = `its v1 hierarchy is not mounted: sudo mkdir -p ${root}/${name} && sudo mount -t cgroup -o ${name} cgroup ${root}/${name}`;
+    fix =
+      row.hierarchy !== 0
+        ? `it is bound to a cgroup v1 hierarchy, so v2 cannot use it: unmount that hierarchy, or boot with systemd.unified_cgroup_hierarchy=1`
+        : fs.existsSync(path.join(root, 'cgroup.type'))
+          ? `not delegated: ${root} is a subtree whose parent does not enable ${name}; on the host, write +${name} to the parent's cgroup.subtree_control (systemd: Delegate=yes on the unit; Docker: it delegates all controllers with --cgroupns=private)`
+          : `not listed in ${root}/cgroup.controllers: see docs/troubleshooting.md`;
+  else
+    fix = `its v1 hierarchy is not mounted: sudo mkdir -p ${root}/${name} && sudo mount -t cgroup -o ${name} cgroup ${root}/${name}`;
   return required
     ? { id, status: 'fail', label: `${what}: not available`, fix, value: 'no', chapter: '3.2' }
     : { id, status: 'warn', label: `${what}: not available (the runtime runs without it)`, fix, value: 'no' };
@@ -442,7 +463,9 @@ export function checkController(name: string, required: boolean, root = CGROUP_R
 
 /** Is the busybox image there: <root>/images/busybox.tar, or already unpacked? */
 function hasBusyboxImage(stateRoot: string): boolean {
-  return listImages(stateRoot).includes('busybox') || fs.existsSync(path.join(imagesDir(stateRoot), 'busybox', 'rootfs'));
+  return (
+    listImages(stateRoot).includes('busybox') || fs.existsSync(path.join(imagesDir(stateRoot), 'busybox', 'rootfs'))
+  );
 }
 
 export interface BusyboxOptions {
@@ -469,7 +492,8 @@ export function checkBusybox(opts: BusyboxOptions = {}): CheckResult {
       : `static busybox at ${found} (the busybox image is built from it on the first run)`;
     return { id: 'busybox', status: 'ok', label, value: found };
   }
-  if (haveImage) return { id: 'busybox', status: 'ok', label: `busybox image in ${imagesDir(stateRoot)}`, value: 'image' };
+  if (haveImage)
+    return { id: 'busybox', status: 'ok', label: `busybox image in ${imagesDir(stateRoot)}`, value: 'image' };
   const unusable = findProgram('busybox', opts.dirs);
   return {
     id: 'busybox',
@@ -515,7 +539,13 @@ export function checkStateRootFs(stateRoot = defaultStateRoot(), mountinfo = '/p
   const where = nearestExisting(stateRoot);
   const m = mountOf(where, parseMountInfo(readText(mountinfo) ?? ''));
   const id = 'stateroot.fs';
-  if (!m) return { id, status: 'warn', label: `could not tell the filesystem of ${stateRoot} (no mount found in ${mountinfo})`, value: 'unknown' };
+  if (!m)
+    return {
+      id,
+      status: 'warn',
+      label: `could not tell the filesystem of ${stateRoot} (no mount found in ${mountinfo})`,
+      value: 'unknown',
+    };
   const fsType = m.fsType;
   const desc = `state root ${stateRoot}${where === stateRoot ? '' : ` (not created yet; ${where})`} is on ${fsType} (${m.mountPoint})`;
   const fix =
@@ -523,10 +553,24 @@ export function checkStateRootFs(stateRoot = defaultStateRoot(), mountinfo = '/p
     '`sudo mkdir -p /mnt/mydocker && sudo mount -t tmpfs tmpfs /mnt/mydocker && export MYDOCKER_ROOT=/mnt/mydocker`, ' +
     'then use sudo -E so the runtime sees it';
   if (STACKED_FS.includes(fsType)) {
-    return { id, status: 'fail', label: `${desc}: overlay cannot use an overlay as its upper dir (mount fails with EINVAL)`, fix, value: fsType, chapter: '4.2' };
+    return {
+      id,
+      status: 'fail',
+      label: `${desc}: overlay cannot use an overlay as its upper dir (mount fails with EINVAL)`,
+      fix,
+      value: fsType,
+      chapter: '4.2',
+    };
   }
   if (REMOTE_FS.includes(fsType) || fsType === 'fuse' || fsType.startsWith('fuse.')) {
-    return { id, status: 'fail', label: `${desc}: overlay does not accept a network or FUSE filesystem as its upper dir`, fix, value: fsType, chapter: '4.2' };
+    return {
+      id,
+      status: 'fail',
+      label: `${desc}: overlay does not accept a network or FUSE filesystem as its upper dir`,
+      fix,
+      value: fsType,
+      chapter: '4.2',
+    };
   }
   if (!KNOWN_GOOD_FS.includes(fsType)) {
     return {
@@ -567,9 +611,9 @@ export function checkRootPropagation(mountinfo = '/proc/self/mountinfo'): CheckR
 // ---- tools for later chapters (and for the tests) ----
 
 const TOOLS: { name: string; pkg: keyof typeof INSTALL; chapter: string; why: string }[] = [
-  { name: 'strace', pkg: 'strace', chapter: '3.3', why: 'a test watches the runtime\'s system calls' },
+  { name: 'strace', pkg: 'strace', chapter: '3.3', why: "a test watches the runtime's system calls" },
   { name: 'nsenter', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
-  { name: 'setpriv', pkg: 'util-linux', chapter: '5.4', why: "exec gives the command no_new_privs, as init does" },
+  { name: 'setpriv', pkg: 'util-linux', chapter: '5.4', why: 'exec gives the command no_new_privs, as init does' },
   { name: 'unshare', pkg: 'util-linux', chapter: '5.4', why: "the tests' own namespaces" },
   { name: 'ip', pkg: 'ip', chapter: '6', why: 'networks' },
   { name: 'iptables', pkg: 'iptables', chapter: '6', why: 'networks' },
@@ -597,7 +641,14 @@ export function checkTool(name: string, dirs?: string[], distro?: Distro): Check
 /** net.ipv4.ip_forward: `network create` turns it on; say so before it happens. */
 export function checkIpForward(file = '/proc/sys/net/ipv4/ip_forward'): CheckResult {
   const value = readText(file)?.trim();
-  if (value === '1') return { id: 'net.ip_forward', status: 'ok', label: 'IPv4 forwarding is on (chapter 6: containers reach beyond the host)', value, chapter: '6' };
+  if (value === '1')
+    return {
+      id: 'net.ip_forward',
+      status: 'ok',
+      label: 'IPv4 forwarding is on (chapter 6: containers reach beyond the host)',
+      value,
+      chapter: '6',
+    };
   return {
     id: 'net.ip_forward',
     status: 'warn',
@@ -614,13 +665,18 @@ export function checkIpForward(file = '/proc/sys/net/ipv4/ip_forward'): CheckRes
  * nf_tables fails, and then the legacy one must be chosen). A DROP policy is fine: each
  * network accepts its own traffic in its chain, jumped to from the top of FORWARD.
  */
-export function checkForwardPolicy(list: () => string = () => execFileSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })): CheckResult {
+export function checkForwardPolicy(
+  list: () => string = () =>
+    execFileSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+): CheckResult {
   const id = 'net.forward';
   let out: string;
   try {
     out = list();
   } catch (err) {
-    const why = String((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0];
+    const why = String((err as { stderr?: string }).stderr || (err as Error).message)
+      .trim()
+      .split('\n')[0];
     return {
       id,
       status: 'warn',
@@ -643,7 +699,12 @@ function safely(id: string, fn: () => CheckResult): CheckResult {
   try {
     return fn();
   } catch (err) {
-    return { id, status: 'fail', label: `${id}: the check itself failed: ${(err as Error).message}`, fix: 'please report this with the output of npm run doctor' };
+    return {
+      id,
+      status: 'fail',
+      label: `${id}: the check itself failed: ${(err as Error).message}`,
+      fix: 'please report this with the output of npm run doctor',
+    };
   }
 }
 
@@ -652,11 +713,23 @@ export function runChecks(opts: { stateRoot?: string } = {}): CheckResult[] {
   const stateRoot = opts.stateRoot ?? defaultStateRoot();
   const results: CheckResult[] = [safely('node', () => checkNode()), safely('platform', () => checkPlatform())];
   if (process.platform !== 'linux') return results; // nothing below exists elsewhere
-  results.push(safely('root', () => checkRoot()), safely('kernel', () => checkKernel()), safely('koffi', () => checkKoffi()));
+  results.push(
+    safely('root', () => checkRoot()),
+    safely('kernel', () => checkKernel()),
+    safely('koffi', () => checkKoffi()),
+  );
   for (const ns of REQUIRED_NAMESPACES) results.push(safely(`ns.${ns}`, () => checkNamespace(ns, true)));
   for (const ns of LATER_NAMESPACES) results.push(safely(`ns.${ns}`, () => checkNamespace(ns, false)));
-  results.push(safely('overlay', () => checkOverlay()), safely('cgroup.version', () => checkCgroupVersion()));
-  for (const [c, required] of [['memory', true], ['cpu', true], ['cpuset', false], ['pids', false]] as const) {
+  results.push(
+    safely('overlay', () => checkOverlay()),
+    safely('cgroup.version', () => checkCgroupVersion()),
+  );
+  for (const [c, required] of [
+    ['memory', true],
+    ['cpu', true],
+    ['cpuset', false],
+    ['pids', false],
+  ] as const) {
     results.push(safely(`cgroup.${c}`, () => checkController(c, required)));
   }
   results.push(
@@ -703,9 +776,15 @@ function main(argv: string[]): number {
   const warns = results.filter((r) => r.status === 'warn').length;
   process.stdout.write(
     fails
-      ? chalk.red(`\n${fails} problem${fails > 1 ? 's' : ''} to fix before chapters 3.1–4.3 run here (docs/troubleshooting.md).\n`)
+      ? chalk.red(
+          `\n${fails} problem${fails > 1 ? 's' : ''} to fix before chapters 3.1–4.3 run here (docs/troubleshooting.md).\n`,
+        )
       : warns
-        ? chalk.green(`\nReady for chapters 3.1–4.3.`) + chalk.yellow(` ${warns} note${warns > 1 ? 's' : ''} marked ! (for later chapters or for the tests, as each says).`) + '\n'
+        ? chalk.green(`\nReady for chapters 3.1–4.3.`) +
+          chalk.yellow(
+            ` ${warns} note${warns > 1 ? 's' : ''} marked ! (for later chapters or for the tests, as each says).`,
+          ) +
+          '\n'
         : chalk.green(`\nReady for every chapter, 3.1–${CHAPTERS.at(-1)!.tag}.\n`),
   );
   return code;

@@ -36,7 +36,10 @@ function onlyHelp(args: string[]): boolean {
  * Check everything that can be checked before the stage runs. Returns the stage's
  * main.ts, or an error line (printed by the caller with exit code 125).
  */
-export function prepare(argv: string[], uid = process.getuid?.()): { main: string; args: string[] } | { error: string } {
+export function prepare(
+  argv: string[],
+  uid = process.getuid?.(),
+): { main: string; args: string[] } | { error: string } {
   const [base, tag, ...args] = argv;
   const script = base === 'exercises' ? 'lab' : 'chapter';
   const known = CHAPTERS.map((c) => c.tag).join(', ');
@@ -48,12 +51,15 @@ export function prepare(argv: string[], uid = process.getuid?.()): { main: strin
     return {
       error:
         base === 'exercises'
-          ? (handoutNoExercise(tag, REPO) ?? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`)
+          ? (handoutNoExercise(tag, REPO) ??
+            `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`)
           : `chapter ${tag} has no reference stage yet (${path.relative(REPO, main)} is missing)`,
     };
   }
   if (uid !== 0 && !onlyHelp(args)) {
-    const line = [`sudo -E npm run ${script} ${tag}`, ...(args.length ? ['--', ...args.map(shellQuote)] : [])].join(' ');
+    const line = [`sudo -E npm run ${script} ${tag}`, ...(args.length ? ['--', ...args.map(shellQuote)] : [])].join(
+      ' ',
+    );
     return { error: notRootMessage(line) };
   }
   return { main, args };
@@ -91,7 +97,10 @@ export function dropTsxLoader(execArgv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i]!;
-    if ((a === '--import' || a === '--loader' || a === '--experimental-loader') && /^tsx(\/|$)/.test(execArgv[i + 1] ?? '')) {
+    if (
+      (a === '--import' || a === '--loader' || a === '--experimental-loader') &&
+      /^tsx(\/|$)/.test(execArgv[i + 1] ?? '')
+    ) {
       i++;
       continue;
     }

@@ -90,9 +90,11 @@ export function parseResources(flags: ResourceFlags): Resources {
       throw new UsageError(`invalid memory limit "${flags.memory}": the minimum is 6m`);
     }
   }
-  if (typeof flags['cpu-shares'] === 'string') res.cpuShares = parseInteger('--cpu-shares', flags['cpu-shares'], 2, 262144);
+  if (typeof flags['cpu-shares'] === 'string')
+    res.cpuShares = parseInteger('--cpu-shares', flags['cpu-shares'], 2, 262144);
   if (typeof flags['cpuset-cpus'] === 'string') res.cpusetCpus = checkCpuset(flags['cpuset-cpus']);
-  if (typeof flags['pids-limit'] === 'string') res.pidsLimit = parseInteger('--pids-limit', flags['pids-limit'], MIN_PIDS, 4194304);
+  if (typeof flags['pids-limit'] === 'string')
+    res.pidsLimit = parseInteger('--pids-limit', flags['pids-limit'], MIN_PIDS, 4194304);
   // end exercise
   return res;
 }

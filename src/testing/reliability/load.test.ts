@@ -7,15 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CHAPTERS } from '../../workshop/chapters.ts';
-import {
-  assertHostClean,
-  collect,
-  perTest,
-  runCli,
-  startCli,
-  uniqueName,
-  waitForProcess,
-} from '../harness.ts';
+import { assertHostClean, collect, perTest, runCli, startCli, uniqueName, waitForProcess } from '../harness.ts';
 
 const t = perTest(test, CHAPTERS.at(-1)!.tag);
 const STAGE = t.stage;
@@ -27,14 +19,24 @@ test('20 containers at once, each writing its own volume: all succeed, data exac
   const runs = Array.from({ length: n }, (_, i) => {
     const vol = path.join(t.root, 'volumes', `v${i}`);
     const script = `i=0; while [ $i -lt 100 ]; do echo "$i container-${i}" >> /data/log; i=$((i+1)); done; wc -l < /data/log`;
-    return runCli(STAGE, ['run', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script], { root: t.root, timeoutMs: 180_000 });
+    return runCli(STAGE, ['run', '-m', '64m', '-v', `${vol}:/data`, 'sh', '-c', script], {
+      root: t.root,
+      timeoutMs: 180_000,
+    });
   });
   const results = await Promise.all(runs);
   results.forEach((r, i) => {
     assert.is(r.code, 0, `container ${i}: exit ${r.code}: ${r.stderr}`);
     assert.is(r.stdout.trim(), '100', `container ${i}`);
-    const lines = fs.readFileSync(path.join(t.root, 'volumes', `v${i}`, 'log'), 'utf8').trim().split('\n');
-    assert.equal(lines, Array.from({ length: 100 }, (_, k) => `${k} container-${i}`), `volume ${i}`);
+    const lines = fs
+      .readFileSync(path.join(t.root, 'volumes', `v${i}`, 'log'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(
+      lines,
+      Array.from({ length: 100 }, (_, k) => `${k} container-${i}`),
+      `volume ${i}`,
+    );
   });
   assert.equal(leftovers(), []);
   assertHostClean(t.before);
@@ -64,13 +66,22 @@ test('the runtime holds no namespace or state-root fd while its container runs',
     await new Promise((r) => setTimeout(r, 200));
     const fds = fdsOf(child.pid!).filter((fd) => first.includes(fd));
     const targets = fds.map((f) => f.slice(f.indexOf(' ') + 1));
-    assert.not.ok(targets.some((target) => /^(pid|mnt|net|uts|ipc):\[/.test(target) || target.includes('/ns/')), `namespace fd held: ${fds}`);
-    assert.not.ok(targets.some((target) => target.startsWith(t.root)), `state root fd held: ${fds}`);
+    assert.not.ok(
+      targets.some((target) => /^(pid|mnt|net|uts|ipc):\[/.test(target) || target.includes('/ns/')),
+      `namespace fd held: ${fds}`,
+    );
+    assert.not.ok(
+      targets.some((target) => target.startsWith(t.root)),
+      `state root fd held: ${fds}`,
+    );
     counts.push(fds.length);
     process.kill(sh, 'SIGKILL');
     await done;
   }
-  assert.ok(counts.every((c) => c === counts[0]), `the runtime's fd count varies between runs: ${counts}`);
+  assert.ok(
+    counts.every((c) => c === counts[0]),
+    `the runtime's fd count varies between runs: ${counts}`,
+  );
   assertHostClean(t.before);
 });
 

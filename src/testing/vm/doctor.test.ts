@@ -16,7 +16,11 @@ if (!pureV2) console.log('doctor.test.ts (vm): skipped: runs only inside the cgr
 const vmTest = pureV2 ? test : test.skip;
 
 vmTest('doctor --json: cgroup v2 at the root of the tree, memory, cpu, cpuset and pids ok', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/workshop/doctor.ts'), '--json'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/workshop/doctor.ts'), '--json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const out = run.stdout;
   const report = JSON.parse(out) as { ok: boolean; checks: CheckResult[] };
   const results = report.checks;
@@ -29,7 +33,8 @@ vmTest('doctor --json: cgroup v2 at the root of the tree, memory, cpu, cpuset an
   assert.is(version!.value, 'v2');
   assert.is(version!.status, 'ok');
   assert.match(version!.label, /root of the tree/);
-  for (const c of ['memory', 'cpu', 'cpuset', 'pids']) assert.is(byId(`cgroup.${c}`)?.status, 'ok', `${c}: ${byId(`cgroup.${c}`)?.label}`);
+  for (const c of ['memory', 'cpu', 'cpuset', 'pids'])
+    assert.is(byId(`cgroup.${c}`)?.status, 'ok', `${c}: ${byId(`cgroup.${c}`)?.label}`);
 });
 
 vmTest('a delegated subtree: named as one; a controller its parent does not enable fails with the fix', () => {

@@ -68,7 +68,13 @@ function record(e: Entry, ino: number): Buffer {
   const name = Buffer.from(e.name + '\0');
   const fields = [ino, e.mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length, 0];
   const header = Buffer.from('070701' + fields.map((f) => f.toString(16).padStart(8, '0')).join(''));
-  return Buffer.concat([header, name, Buffer.alloc(pad4(header.length + name.length)), data, Buffer.alloc(pad4(data.length))]);
+  return Buffer.concat([
+    header,
+    name,
+    Buffer.alloc(pad4(header.length + name.length)),
+    data,
+    Buffer.alloc(pad4(data.length)),
+  ]);
 }
 
 export function cpio(entries: Entry[]): Buffer {

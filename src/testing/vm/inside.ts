@@ -33,7 +33,10 @@ function read(file: string): string {
 /** Run one uvu job, its output streamed line by line under `[label]`. */
 function runStreamed(j: Job): Promise<{ passed: number; failed: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, uvuArgs(j), { cwd: REPO, env: { ...process.env, ...j.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, uvuArgs(j), {
+      cwd: REPO,
+      env: { ...process.env, ...j.env, FORCE_COLOR: '0' },
+    });
     let output = '';
     let partial = '';
     const take = (d: Buffer) => {
@@ -52,7 +55,9 @@ function runStreamed(j: Job): Promise<{ passed: number; failed: number }> {
 }
 
 async function main(): Promise<number> {
-  const mounts = read('/proc/self/mountinfo').split('\n').filter((l) => / - cgroup2? /.test(l));
+  const mounts = read('/proc/self/mountinfo')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l));
   const kinds = mounts.map((l) => `${l.split(' ')[4]} (${l.split(' - ')[1]!.split(' ')[0]})`);
   process.stdout.write(
     `mydocker-vm: kernel ${os.release()}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 20)} MiB\n` +

@@ -29,7 +29,10 @@ export interface Kernel {
 export function cachedKernel(cache = VM_CACHE): Kernel | undefined {
   let names: string[];
   try {
-    names = fs.readdirSync(cache).filter((n) => n.startsWith('linux-image-')).sort();
+    names = fs
+      .readdirSync(cache)
+      .filter((n) => n.startsWith('linux-image-'))
+      .sort();
   } catch {
     return undefined;
   }
@@ -47,7 +50,11 @@ export function cachedKernel(cache = VM_CACHE): Kernel | undefined {
 
 /** The versioned package linux-image-amd64 depends on, e.g. linux-image-6.1.0-57-amd64. */
 function kernelPackage(): string {
-  const out = execFileSync('apt-cache', ['depends', META], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const out = execFileSync('apt-cache', ['depends', META], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   const pkg = /Depends:\s*(linux-image-\S+)/.exec(out)?.[1];
   if (!pkg) throw new Error(`apt-cache depends ${META} names no kernel package (run apt-get update?)`);
   return pkg;
@@ -65,7 +72,11 @@ export function fetchKernel(cache = VM_CACHE): Kernel {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   // apt-get download writes into the current directory.
-  execFileSync('apt-get', ['download', '-qq', pkg], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  execFileSync('apt-get', ['download', '-qq', pkg], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 300_000,
+  });
   const deb = fs.readdirSync(dir).find((f) => f.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
   // Unpack beside the final name and rename, so a half-unpacked tree is never used.

@@ -45,7 +45,8 @@ export function vmSkipReason(): string | undefined {
   if (process.arch !== 'x64') return `the VM tests need an x86-64 machine (this is ${process.arch})`;
   if (process.getuid?.() !== 0) return 'the VM tests need root (as every container test)';
   if (!onPath(QEMU)) return `${QEMU} is not installed (Debian/Ubuntu: apt-get install qemu-system-x86)`;
-  if (!onPath('apt-get') || !onPath('dpkg-deb')) return 'the VM kernel is fetched with apt-get download and dpkg-deb, which this machine lacks';
+  if (!onPath('apt-get') || !onPath('dpkg-deb'))
+    return 'the VM kernel is fetched with apt-get download and dpkg-deb, which this machine lacks';
   if (!fs.existsSync(BUSYBOX)) return `no static busybox at ${BUSYBOX} (apt-get install busybox-static)`;
   return undefined;
 }
@@ -72,18 +73,28 @@ function qemuArgs(vmlinuz: string, initrd: string, accel: 'kvm' | 'tcg', env: Re
   ].join(' ');
   return [
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi']),
-    '-smp', '2',
-    '-m', '1536',
-    '-nic', 'none', // no network at all
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', 'stdio',
+    '-smp',
+    '2',
+    '-m',
+    '1536',
+    '-nic',
+    'none', // no network at all
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
     '-no-reboot',
-    '-kernel', vmlinuz,
-    '-initrd', initrd,
-    '-append', cmdline,
+    '-kernel',
+    vmlinuz,
+    '-initrd',
+    initrd,
+    '-append',
+    cmdline,
     // This machine's / read-only; init puts a tmpfs-backed overlay over it.
-    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    '-virtfs',
+    'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
   ];
 }
 
@@ -98,7 +109,9 @@ function clean(text: string): string {
  * under timeout(1) (which kills it even if this process dies), and killed on our
  * timeout, on SIGINT/SIGTERM and on exit.
  */
-export async function runVm(opts: { only?: string; script?: string; timeoutSec?: number; echo?: boolean } = {}): Promise<VmResult> {
+export async function runVm(
+  opts: { only?: string; script?: string; timeoutSec?: number; echo?: boolean } = {},
+): Promise<VmResult> {
   const skip = vmSkipReason();
   if (skip) {
     const required = process.env.MYDOCKER_VM_REQUIRED === '1';
@@ -123,9 +136,13 @@ export async function runVm(opts: { only?: string; script?: string; timeoutSec?:
   let output = `mydocker-vm: ${QEMU} (${accel === 'kvm' ? 'KVM' : 'TCG emulation: no hardware KVM here'}), kernel ${kernel.release}, timeout ${timeoutSec}s\n`;
   if (opts.echo) process.stdout.write(output);
 
-  const child = spawn('timeout', ['--signal=KILL', String(timeoutSec), QEMU, ...qemuArgs(kernel.vmlinuz, initrd, accel, env)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'timeout',
+    ['--signal=KILL', String(timeoutSec), QEMU, ...qemuArgs(kernel.vmlinuz, initrd, accel, env)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   const onSignal = (sig: NodeJS.Signals) => {
     kill();
@@ -159,7 +176,10 @@ export async function runVm(opts: { only?: string; script?: string; timeoutSec?:
   let tail = `mydocker-vm: ${secs}s`;
   if (!exit) {
     failed = Math.max(failed, 1);
-    tail += status === 137 || status === 124 ? `; killed after the ${timeoutSec}s timeout` : `; the VM ended without reporting (qemu: ${status})`;
+    tail +=
+      status === 137 || status === 124
+        ? `; killed after the ${timeoutSec}s timeout`
+        : `; the VM ended without reporting (qemu: ${status})`;
   } else if (exit[1] !== '0' && failed === 0) {
     failed = 1; // init or inside.ts failed outside any test
   }

@@ -22,14 +22,18 @@ export function main(_argv: string[], ws: Workspace = WORKSPACE): number {
     const note = !written
       ? chalk.dim('coming later')
       : rec
-        ? chalk.dim(`${rec.passed ? 'passed' : `${rec.failed} of ${rec.tests} failed`} ${rec.at.slice(0, 16).replace('T', ' ')}`)
+        ? chalk.dim(
+            `${rec.passed ? 'passed' : `${rec.failed} of ${rec.tests} failed`} ${rec.at.slice(0, 16).replace('T', ' ')}`,
+          )
         : chalk.dim(chapterDir(c));
     process.stdout.write(`  ${mark} ${c.tag.padEnd(4)}  ${c.title.padEnd(width)}  ${note}\n`);
     if (!next && written && !rec?.passed && fs.existsSync(path.join(exerciseDir(c.tag, ws), 'main.ts'))) next = c.tag;
   }
   if (next) {
     const c = ws.chapters.find((ch) => ch.tag === next)!;
-    process.stdout.write(`\nNext: read ${chapterDir(c)}/README.md, fill in the TODOs in exercises/${c.tag}/, then \`sudo -E npm run verify ${c.tag}\`.\n`);
+    process.stdout.write(
+      `\nNext: read ${chapterDir(c)}/README.md, fill in the TODOs in exercises/${c.tag}/, then \`sudo -E npm run verify ${c.tag}\`.\n`,
+    );
   } else if (Object.keys(progress.chapters).length) {
     process.stdout.write(`\n${chalk.green('Every chapter verified.')}\n`);
   }

@@ -9,10 +9,25 @@ import { main as exercisesMain } from './exercises.ts';
 import { capture, fixtureRepo, read, write } from './test-helpers.ts';
 import type { Outcome, TestRun } from './verify.ts';
 
-const NI = { name: 'Assertion', message: 'mydocker: error: NotImplemented: chapter 1.1, step "x" is still a TODO (exercises/1.1/a.ts:3)' };
-const run = (outcomes: Outcome[], total = outcomes.length): TestRun => ({ command: 'uvu …', outcomes, status: 1, output: '', total });
+const NI = {
+  name: 'Assertion',
+  message: 'mydocker: error: NotImplemented: chapter 1.1, step "x" is still a TODO (exercises/1.1/a.ts:3)',
+};
+const run = (outcomes: Outcome[], total = outcomes.length): TestRun => ({
+  command: 'uvu …',
+  outcomes,
+  status: 1,
+  output: '',
+  total,
+});
 const pass = (name: string): Outcome => ({ file: 'a.test.ts', suite: '', name, ok: true });
-const fail = (name: string, error: Outcome['error']): Outcome => ({ file: 'a.test.ts', suite: '', name, ok: false, error });
+const fail = (name: string, error: Outcome['error']): Outcome => ({
+  file: 'a.test.ts',
+  suite: '',
+  name,
+  ok: false,
+  error,
+});
 
 test('part 1: the committed exercises must equal what the generator writes', async () => {
   const ws = fixtureRepo();
@@ -33,9 +48,25 @@ test('part 2: some test fails, and every failure names its NotImplemented step',
   const vacuous = judge('1.1', run([pass('a'), pass('b')]));
   assert.is(vacuous.ok, false);
   assert.match(vacuous.lines[0]!, /every test passes on the untouched exercise/);
-  const silent = judge('1.1', run([fail('a', NI), fail('exit codes', { name: 'Assertion', message: 'Expected values to be strictly equal:', operator: 'is', generated: true, actual: '125', expects: '0' })]));
+  const silent = judge(
+    '1.1',
+    run([
+      fail('a', NI),
+      fail('exit codes', {
+        name: 'Assertion',
+        message: 'Expected values to be strictly equal:',
+        operator: 'is',
+        generated: true,
+        actual: '125',
+        expects: '0',
+      }),
+    ]),
+  );
   assert.is(silent.ok, false);
-  assert.match(silent.lines.join('\n'), /1 of them without the NotImplemented message:\n {4}"exit codes": expected 0, got 125/);
+  assert.match(
+    silent.lines.join('\n'),
+    /1 of them without the NotImplemented message:\n {4}"exit codes": expected 0, got 125/,
+  );
   const crashed = judge('1.1', run([fail('a', NI)], 3));
   assert.is(crashed.ok, false);
   assert.match(crashed.lines[0]!, /did not finish/);

@@ -15,7 +15,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Chapter } from '../chapters.ts';
-import { exerciseDir, isMain, parseArgs, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import {
+  exerciseDir,
+  isMain,
+  parseArgs,
+  runScript,
+  USAGE,
+  WORKSPACE,
+  WorkflowError,
+  type Workspace,
+} from './common.ts';
 import { checkGenerated } from './exercises.ts';
 import { generatableTags } from './generate.ts';
 import { notImplementedIn, plain, reasonOf, runTests, runTestsSync, type TestRun } from './verify.ts';
@@ -34,7 +43,10 @@ function checkGeneratedPart(tags: string[], ws: Workspace): { ok: boolean; lines
   if (drift.length === 0) return { ok: true, lines: [`✔ exercises/ is as generated (${tags.join(', ')})`] };
   return {
     ok: false,
-    lines: [`✘ exercises/ is not what \`npm run exercises\` writes (${drift.length} file(s)); run it and commit:`, ...drift.map((d) => `    ${d}`)],
+    lines: [
+      `✘ exercises/ is not what \`npm run exercises\` writes (${drift.length} file(s)); run it and commit:`,
+      ...drift.map((d) => `    ${d}`),
+    ],
   };
 }
 
@@ -49,14 +61,24 @@ export function judge(tag: string, run: TestRun | undefined): { ok: boolean; lin
     const tail = plain(run.output).trimEnd().split('\n').slice(-12);
     return {
       ok: false,
-      lines: [`✘ ${tag}: the test run did not finish (uvu status ${run.status}); ${counts}. Command: ${run.command}`, ...tail.map((l) => `    | ${l}`)],
+      lines: [
+        `✘ ${tag}: the test run did not finish (uvu status ${run.status}); ${counts}. Command: ${run.command}`,
+        ...tail.map((l) => `    | ${l}`),
+      ],
     };
   }
-  if (failed.length === 0) return { ok: false, lines: [`✘ ${tag}: every test passes on the untouched exercise: the tests do not check what the chapter teaches`] };
+  if (failed.length === 0)
+    return {
+      ok: false,
+      lines: [`✘ ${tag}: every test passes on the untouched exercise: the tests do not check what the chapter teaches`],
+    };
   if (silent.length) {
     return {
       ok: false,
-      lines: [`✘ ${tag}: ${counts}, ${silent.length} of them without the NotImplemented message:`, ...silent.map((o) => `    "${o.name}": ${reasonOf(o.error).split('\n')[0]}`)],
+      lines: [
+        `✘ ${tag}: ${counts}, ${silent.length} of them without the NotImplemented message:`,
+        ...silent.map((o) => `    "${o.name}": ${reasonOf(o.error).split('\n')[0]}`),
+      ],
     };
   }
   return { ok: true, lines: [`✔ ${tag}: ${counts}, each with the NotImplemented message`] };
@@ -95,7 +117,9 @@ export function checkExercises(opts: CheckOptions = {}): { ok: boolean; report: 
  * The same, with up to `jobs` chapters' tests running side by side (each test has its
  * own state root and cgroup prefix, so they cannot disturb each other).
  */
-export async function checkExercisesAsync(opts: CheckOptions & { jobs?: number } = {}): Promise<{ ok: boolean; report: string }> {
+export async function checkExercisesAsync(
+  opts: CheckOptions & { jobs?: number } = {},
+): Promise<{ ok: boolean; report: string }> {
   const ws = opts.ws ?? WORKSPACE;
   const tags = opts.tags ?? generatableTags(ws);
   const parts = [checkGeneratedPart(tags, ws)];
@@ -120,7 +144,11 @@ async function main(argv: string[]): Promise<number> {
   const { args, flags } = parseArgs(argv, ['generated-only'], 'check-exercises');
   for (const t of args) chapter(t, WORKSPACE);
   const jobs = Number(process.env.MYDOCKER_TEST_JOBS) || undefined;
-  const { ok, report } = await checkExercisesAsync({ tags: args.length ? args : undefined, generatedOnly: flags.has('generated-only'), jobs });
+  const { ok, report } = await checkExercisesAsync({
+    tags: args.length ? args : undefined,
+    generatedOnly: flags.has('generated-only'),
+    jobs,
+  });
   process.stdout.write(report + '\n');
   return ok ? 0 : 1;
 }

@@ -12,7 +12,6 @@ import { REPO } from '../repo.ts';
 
 export { isMain, REPO } from '../repo.ts';
 
-
 /**
  * The repository the workflow acts on. Always REPO and CHAPTERS for the scripts; the
  * workflow's own tests point it at a fixture repository in a temporary directory.
@@ -162,4 +161,3 @@ export async function runScript(main: () => Promise<number> | number): Promise<v
     }
   }
 }
-

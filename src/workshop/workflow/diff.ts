@@ -15,7 +15,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
-import { chapterOf, earlierChapters, isMain, listFiles, parseArgs, rel, runScript, solutionDir, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import {
+  chapterOf,
+  earlierChapters,
+  isMain,
+  listFiles,
+  parseArgs,
+  rel,
+  runScript,
+  solutionDir,
+  USAGE,
+  WORKSPACE,
+  WorkflowError,
+  type Workspace,
+} from './common.ts';
 import { CODE_FILE, findRegions } from './generate.ts';
 
 export interface FileChange {
@@ -46,7 +59,8 @@ export function stageChanges(tag: string, ws: Workspace = WORKSPACE): FileChange
   return listFiles(dir).map((file) => {
     const declared = CODE_FILE.test(file) ? declaredBase(path.join(dir, file)) : undefined;
     if (declared) {
-      if (!fs.existsSync(declared)) throw new WorkflowError(`solutions/${tag}/${file} names its base ${rel(declared, ws)}, which does not exist`);
+      if (!fs.existsSync(declared))
+        throw new WorkflowError(`solutions/${tag}/${file} names its base ${rel(declared, ws)}, which does not exist`);
       return { file, base: rel(declared, ws) };
     }
     const below = earlier.find((c) => fs.existsSync(path.join(solutionDir(c.tag, ws), file)));
@@ -58,17 +72,25 @@ export function stageChanges(tag: string, ws: Workspace = WORKSPACE): FileChange
 export function withoutSolutions(text: string, tag: string, where: string): string {
   const lines = text.split('\n');
   for (const r of findRegions(text, where).reverse()) {
-    lines.splice(r.start, r.end - r.start - 1, `${r.indent}// … your code (npm run diff ${tag} -- --solution shows the reference)`);
+    lines.splice(
+      r.start,
+      r.end - r.start - 1,
+      `${r.indent}// … your code (npm run diff ${tag} -- --solution shows the reference)`,
+    );
   }
   return lines.join('\n');
 }
 
 /** git's diff of two files (paths relative to `cwd`); '' when they are equal. */
 export function gitDiff(a: string, b: string, color: boolean, cwd: string): string {
-  const r = spawnSync('git', ['diff', '--no-index', `--color=${color ? 'always' : 'never'}`, '--', a, b], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['diff', '--no-index', `--color=${color ? 'always' : 'never'}`, '--', a, b], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.error) throw new WorkflowError(`npm run diff needs git: ${r.error.message}`);
   // git diff exits 1 when the files differ; only >1 is an error.
-  if (r.status !== 0 && r.status !== 1) throw new WorkflowError(`git diff ${a} ${b}: ${r.stderr.trim().split('\n')[0]}`);
+  if (r.status !== 0 && r.status !== 1)
+    throw new WorkflowError(`git diff ${a} ${b}: ${r.stderr.trim().split('\n')[0]}`);
   return r.stdout;
 }
 

@@ -10,7 +10,14 @@
 
 import chalk from 'chalk';
 import { chapterOf, isMain, parseArgs, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
-import { applyStage, compareStage, driftLines, generatableTags, unregisteredSolutions, type Comparison } from './generate.ts';
+import {
+  applyStage,
+  compareStage,
+  driftLines,
+  generatableTags,
+  unregisteredSolutions,
+  type Comparison,
+} from './generate.ts';
 import { headFiles } from './git.ts';
 
 /** `--check`: the lines that differ for these stages (empty when everything is as generated). */
@@ -26,7 +33,8 @@ function summary(cmp: Comparison): string {
 
 export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const { args, flags } = parseArgs(argv, ['check', 'force'], 'exercises');
-  if (flags.has('check') && flags.has('force')) throw new WorkflowError('--check writes nothing; it cannot be combined with --force', USAGE);
+  if (flags.has('check') && flags.has('force'))
+    throw new WorkflowError('--check writes nothing; it cannot be combined with --force', USAGE);
   const available = generatableTags(ws);
   for (const t of args) {
     chapterOf(t, 'exercises', ws);
@@ -34,7 +42,9 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   }
   const tags = args.length ? args : available;
   for (const d of unregisteredSolutions(ws)) {
-    process.stderr.write(`${chalk.yellow('note:')} solutions/${d} is not listed in src/workshop/chapters.ts; no exercise is generated for it\n`);
+    process.stderr.write(
+      `${chalk.yellow('note:')} solutions/${d} is not listed in src/workshop/chapters.ts; no exercise is generated for it\n`,
+    );
   }
 
   if (flags.has('check')) {
@@ -44,7 +54,9 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
       return 0;
     }
     for (const line of drift) process.stdout.write(`${line}\n`);
-    process.stdout.write(`${drift.length} file(s) differ from what \`npm run exercises\` writes: run it and commit exercises/\n`);
+    process.stdout.write(
+      `${drift.length} file(s) differ from what \`npm run exercises\` writes: run it and commit exercises/\n`,
+    );
     return 1;
   }
 
@@ -54,9 +66,12 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
     const cmp = compareStage(tag, ws, head);
     const res = applyStage(cmp, flags.has('force'), ws);
     const changes = res.written.length + res.removed.length;
-    process.stdout.write(`exercises/${tag}: ${summary(cmp)}${changes ? `; ${res.written.length} written, ${res.removed.length} removed` : ', up to date'}\n`);
+    process.stdout.write(
+      `exercises/${tag}: ${summary(cmp)}${changes ? `; ${res.written.length} written, ${res.removed.length} removed` : ', up to date'}\n`,
+    );
     if (res.backup) process.stdout.write(`  your edits were copied to ${res.backup} before being replaced\n`);
-    for (const p of res.kept) process.stdout.write(`  ${chalk.yellow('kept')} ${p}: it has edits that are not committed (see --force)\n`);
+    for (const p of res.kept)
+      process.stdout.write(`  ${chalk.yellow('kept')} ${p}: it has edits that are not committed (see --force)\n`);
     kept += res.kept.length;
     if (res.kept.length && cmp.gitProblem) process.stdout.write(`  (git HEAD could not be read: ${cmp.gitProblem})\n`);
   }

@@ -22,7 +22,10 @@ test('a marked region becomes a TODO and a throw that names the TODO line', () =
     const todo = lines.findIndex((l) => l.includes('// TODO(1.1): return twice 21'));
     assert.ok(todo > 0, out);
     assert.is(lines[todo], '  // TODO(1.1): return twice 21');
-    assert.is(lines[todo + 1], `  throw new NotImplemented('1.1', 'return twice 21', 'exercises/1.1/answer.ts:${todo + 1}');`);
+    assert.is(
+      lines[todo + 1],
+      `  throw new NotImplemented('1.1', 'return twice 21', 'exercises/1.1/answer.ts:${todo + 1}');`,
+    );
     assert.not.match(out, /return twice\(21\)/, 'the reference code is still there');
     assert.not.match(out, /exercise:|end exercise/);
     assert.is(lines[0], headerLine({ tag: '1.1', sourceStage: 'solutions/1.1', file: 'answer.ts' }));
@@ -38,10 +41,16 @@ test('indentation is kept, quotes are escaped, and each TODO names its own line'
   try {
     const lines = gen(ws, '1.2')['lib/greet.ts']!.split('\n');
     const first = lines.findIndex((l) => l.includes('TODO(1.2): greet'));
-    assert.is(lines[first + 1], `  throw new NotImplemented('1.2', 'greet \\'name\\' with the prefix', 'exercises/1.2/lib/greet.ts:${first + 1}');`);
+    assert.is(
+      lines[first + 1],
+      `  throw new NotImplemented('1.2', 'greet \\'name\\' with the prefix', 'exercises/1.2/lib/greet.ts:${first + 1}');`,
+    );
     const second = lines.findIndex((l) => l.includes('TODO(1.2): shout it'));
     assert.is(lines[second], '    // TODO(1.2): shout it');
-    assert.is(lines[second + 1], `    throw new NotImplemented('1.2', 'shout it', 'exercises/1.2/lib/greet.ts:${second + 1}');`);
+    assert.is(
+      lines[second + 1],
+      `    throw new NotImplemented('1.2', 'shout it', 'exercises/1.2/lib/greet.ts:${second + 1}');`,
+    );
   } finally {
     ws.remove();
   }
@@ -59,13 +68,20 @@ test('imports that leave the stage point into solutions/; imports inside it and 
     // added to the existing import of errors.ts, not a second import
     assert.match(greet, /import \{ UsageError, NotImplemented \} from '\.\.\/\.\.\/\.\.\/src\/runtime\/errors\.ts';/);
     assert.is(greet.match(/src\/runtime\/errors\.ts/g)!.length, 1);
-    assert.match(greet, /import type \{ answer \} from '\.\.\/\.\.\/\.\.\/solutions\/1\.1\/answer\.ts'; \/\/ a type from the stage below/);
+    assert.match(
+      greet,
+      /import type \{ answer \} from '\.\.\/\.\.\/\.\.\/solutions\/1\.1\/answer\.ts'; \/\/ a type from the stage below/,
+    );
     assert.match(greet, /import\('\.\.\/\.\.\/\.\.\/solutions\/1\.1\/answer\.ts'\)/);
     // every rewritten import resolves to the file the solution imported
     for (const [file, text] of Object.entries(files)) {
       for (const m of text.matchAll(/(?:from |import\()'(\.[^']+)'/g)) {
         const target = path.resolve(ws.root, 'exercises/1.2', path.dirname(file), m[1]!);
-        const inStage = path.resolve(ws.root, 'solutions/1.2', path.relative(path.join(ws.root, 'exercises/1.2'), target));
+        const inStage = path.resolve(
+          ws.root,
+          'solutions/1.2',
+          path.relative(path.join(ws.root, 'exercises/1.2'), target),
+        );
         assert.ok(fs.existsSync(target) || fs.existsSync(inStage), `${file}: ${m[1]} leads nowhere`);
       }
     }
@@ -77,7 +93,14 @@ test('imports that leave the stage point into solutions/; imports inside it and 
 test('NotImplemented is not imported twice, and other files are copied as they are', () => {
   const ws = fixtureRepo();
   try {
-    write(ws, 'solutions/1.1/answer.ts', read(ws, 'solutions/1.1/answer.ts').replace("import { twice }", "import { NotImplemented as NI } from '../../src/runtime/errors.ts';\nimport { twice }"));
+    write(
+      ws,
+      'solutions/1.1/answer.ts',
+      read(ws, 'solutions/1.1/answer.ts').replace(
+        'import { twice }',
+        "import { NotImplemented as NI } from '../../src/runtime/errors.ts';\nimport { twice }",
+      ),
+    );
     const out = gen(ws, '1.1')['answer.ts']!;
     assert.is(out.match(/NotImplemented/g)!.length, 1, out);
     assert.match(out, /throw new NI\('1\.1'/);
@@ -90,10 +113,15 @@ test('NotImplemented is not imported twice, and other files are copied as they a
 test('malformed markers stop the generator with file:line', () => {
   assert.throws(() => findRegions('a\n// exercise: x\nb\n', 'f.ts'), /f\.ts:2: .*never closed/);
   assert.throws(() => findRegions('// end exercise\n', 'f.ts'), /f\.ts:1: "\/\/ end exercise" without/);
-  assert.throws(() => findRegions('// exercise: a\n// exercise: b\n// end exercise\n', 'f.ts'), /f\.ts:2: .*inside the region opened at line 1/);
+  assert.throws(
+    () => findRegions('// exercise: a\n// exercise: b\n// end exercise\n', 'f.ts'),
+    /f\.ts:2: .*inside the region opened at line 1/,
+  );
   assert.throws(() => findRegions('  //exercise: typo\n', 'f.ts'), /f\.ts:1: looks like an exercise marker/);
   assert.throws(() => findRegions('// exercise:\n// end exercise\n', 'f.ts'), /f\.ts:1: .*needs the step's text/);
-  assert.equal(findRegions('x\n  // exercise: step one\n  y\n  // end exercise\n', 'f.ts'), [{ step: 'step one', indent: '  ', start: 2, end: 4 }]);
+  assert.equal(findRegions('x\n  // exercise: step one\n  y\n  // end exercise\n', 'f.ts'), [
+    { step: 'step one', indent: '  ', start: 2, end: 4 },
+  ]);
 });
 
 test('fill keeps the reference code of the chosen regions', () => {
@@ -139,7 +167,10 @@ test("the learner's uncommitted edits are kept; outdated files are replaced; --f
 
     // A solution changes, and the learner has edited a different file of the same stage.
     write(ws, 'solutions/1.2/main.ts', read(ws, 'solutions/1.2/main.ts') + '// more\n');
-    const mine = read(ws, 'exercises/1.2/lib/greet.ts').replace("throw new NotImplemented('1.2', 'shout it'", "return 'MINE'; //");
+    const mine = read(ws, 'exercises/1.2/lib/greet.ts').replace(
+      "throw new NotImplemented('1.2', 'shout it'",
+      "return 'MINE'; //",
+    );
     write(ws, 'exercises/1.2/lib/greet.ts', mine);
     write(ws, 'solutions/1.2/lib/greet.ts', read(ws, 'solutions/1.2/lib/greet.ts').replace('hello', 'hi'));
 

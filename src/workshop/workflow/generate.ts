@@ -27,7 +27,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { listFiles, mkdirOwned, ownByInvoker, rel, WORKSPACE, WorkflowError, writeOwned, type Workspace } from './common.ts';
+import {
+  listFiles,
+  mkdirOwned,
+  ownByInvoker,
+  rel,
+  WORKSPACE,
+  WorkflowError,
+  writeOwned,
+  type Workspace,
+} from './common.ts';
 import { blobId, headFiles, type HeadFiles } from './git.ts';
 
 /** Files that get markers replaced, imports re-pointed and a header; others are copied as they are. */
@@ -66,10 +75,13 @@ export function findRegions(text: string, where: string): Region[] {
       regions.push({ ...open, end: n });
       open = undefined;
     } else if (LOOKS_LIKE_START.test(line) || LOOKS_LIKE_END.test(line)) {
-      throw new WorkflowError(`${where}:${n}: looks like an exercise marker but is not spelled "// exercise: TEXT" or "// end exercise"`);
+      throw new WorkflowError(
+        `${where}:${n}: looks like an exercise marker but is not spelled "// exercise: TEXT" or "// end exercise"`,
+      );
     }
   });
-  if (open) throw new WorkflowError(`${where}:${open.start}: "// exercise: ${open.step}" is never closed by "// end exercise"`);
+  if (open)
+    throw new WorkflowError(`${where}:${open.start}: "// exercise: ${open.step}" is never closed by "// end exercise"`);
   return regions;
 }
 
@@ -112,11 +124,24 @@ function importPath(fromFile: string, toFile: string): string {
 function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
   const found: ts.StringLiteralLike[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteralLike(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteralLike(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       found.push(node.arguments[0]);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteralLike(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteralLike(node.argument.literal)
+    ) {
       found.push(node.argument.literal);
     }
     ts.forEachChild(node, visit);
@@ -130,7 +155,13 @@ function moduleSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
  * added to an existing `import { … } from '…/src/runtime/errors.ts'`, else a new import line
  * after the last import. Returns the name to call it by.
  */
-function notImplementedImport(sf: ts.SourceFile, text: string, srcAbs: string, dstAbs: string, root: string): { name: string; edits: Edit[] } {
+function notImplementedImport(
+  sf: ts.SourceFile,
+  text: string,
+  srcAbs: string,
+  dstAbs: string,
+  root: string,
+): { name: string; edits: Edit[] } {
   const errorsAbs = path.join(root, 'src', 'runtime', 'errors.ts');
   let lastImport: ts.ImportDeclaration | undefined;
   let mergeInto: ts.NamedImports | undefined;
@@ -144,14 +175,18 @@ function notImplementedImport(sf: ts.SourceFile, text: string, srcAbs: string, d
     const nb = clause.namedBindings;
     if (ts.isNamespaceImport(nb)) return { name: `${nb.name.text}.NotImplemented`, edits: [] };
     for (const el of nb.elements) {
-      if (!el.isTypeOnly && (el.propertyName ?? el.name).text === 'NotImplemented') return { name: el.name.text, edits: [] };
+      if (!el.isTypeOnly && (el.propertyName ?? el.name).text === 'NotImplemented')
+        return { name: el.name.text, edits: [] };
     }
     mergeInto ??= nb;
   }
   if (mergeInto) {
     const last = mergeInto.elements.at(-1);
     const at = last ? last.end : mergeInto.getStart(sf) + 1;
-    return { name: 'NotImplemented', edits: [{ start: at, end: at, text: last ? ', NotImplemented' : 'NotImplemented' }] };
+    return {
+      name: 'NotImplemented',
+      edits: [{ start: at, end: at, text: last ? ', NotImplemented' : 'NotImplemented' }],
+    };
   }
   const line = `import { NotImplemented } from '${importPath(dstAbs, errorsAbs)}';`;
   if (lastImport) {
@@ -203,7 +238,8 @@ export function generateCode(text: string, job: FileJob): { content: string; tod
     edits.push(...imp.edits);
   }
   let edited = text;
-  for (const e of edits.sort((a, b) => b.start - a.start)) edited = edited.slice(0, e.start) + e.text + edited.slice(e.end);
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    edited = edited.slice(0, e.start) + e.text + edited.slice(e.end);
 
   const lines = edited.split('\n');
   const out: string[] = [];
@@ -349,7 +385,8 @@ export function compareStage(tag: string, ws: Workspace = WORKSPACE, head?: Head
     } catch {
       current = undefined;
     }
-    const state: FileState = current === undefined ? 'missing' : current.equals(g.content) ? 'same' : safe(p, current) ? 'outdated' : 'edited';
+    const state: FileState =
+      current === undefined ? 'missing' : current.equals(g.content) ? 'same' : safe(p, current) ? 'outdated' : 'edited';
     files.push({ path: p, state, generated: g.content });
   }
   for (const f of listFiles(path.join(ws.root, stage))) {
@@ -438,7 +475,10 @@ export function generatableTags(ws: Workspace = WORKSPACE): string[] {
 export function unregisteredSolutions(ws: Workspace = WORKSPACE): string[] {
   let dirs: string[] = [];
   try {
-    dirs = fs.readdirSync(path.join(ws.root, 'solutions'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    dirs = fs
+      .readdirSync(path.join(ws.root, 'solutions'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }
@@ -454,7 +494,9 @@ export function driftLines(cmp: Comparison): string[] {
     extra: 'is not generated from any solution file',
     'extra-edited': 'is not generated from any solution file',
   };
-  return cmp.files.filter((f) => f.state !== 'same').map((f) => `${f.path}: ${why[f.state as Exclude<FileState, 'same'>]}`);
+  return cmp.files
+    .filter((f) => f.state !== 'same')
+    .map((f) => `${f.path}: ${why[f.state as Exclude<FileState, 'same'>]}`);
 }
 
 /** Write a generated stage somewhere else (the tests' temporary copies). */

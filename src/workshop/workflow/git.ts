@@ -24,7 +24,8 @@ export interface HeadFiles {
 export function headFiles(root: string, prefix: string): HeadFiles {
   const r = spawnSync('git', ['-C', root, 'ls-tree', '-r', '-z', 'HEAD', '--', prefix], { encoding: 'utf8' });
   if (r.error) return { blobs: new Map(), problem: `git: ${r.error.message}` };
-  if (r.status !== 0) return { blobs: new Map(), problem: (r.stderr.trim().split('\n')[0] ?? '') || `git ls-tree exited ${r.status}` };
+  if (r.status !== 0)
+    return { blobs: new Map(), problem: (r.stderr.trim().split('\n')[0] ?? '') || `git ls-tree exited ${r.status}` };
   const blobs = new Map<string, string>();
   for (const entry of r.stdout.split('\0')) {
     // "<mode> blob <id>\t<path>"

@@ -35,7 +35,10 @@ test.run();
     const took = Date.now() - t0;
     assert.ok(took < 12_000, `the run took ${took} ms`);
     assert.is(run.timedOut, 1500);
-    assert.equal(run.outcomes.map((o) => [o.name, o.ok]), [['ends', true]]);
+    assert.equal(
+      run.outcomes.map((o) => [o.name, o.ok]),
+      [['ends', true]],
+    );
     assert.not.ok(runPassed(run));
     const r = chapterResult(chapter, 'exercises/9.1', run, took / 1000);
     assert.is(r.passed, false);

@@ -75,10 +75,17 @@ export interface GradeReport {
 
 /** One chapter's run, as the report tells it. */
 export function chapterResult(c: Chapter, stage: string, run: TestRun, seconds: number): ChapterResult {
-  const results = run.outcomes.map((o) => ({ file: o.file, suite: o.suite, name: o.name, ok: o.ok, ...(o.ok ? {} : { reason: reasonOf(o.error) }) }));
+  const results = run.outcomes.map((o) => ({
+    file: o.file,
+    suite: o.suite,
+    name: o.name,
+    ok: o.ok,
+    ...(o.ok ? {} : { reason: reasonOf(o.error) }),
+  }));
   const complete = run.status === 0 || (run.total !== undefined && run.total === run.outcomes.length);
   let unfinished: string | undefined;
-  if (run.timedOut) unfinished = `no test ended within ${run.timedOut / 1000} s after "${run.outcomes.at(-1)?.name ?? 'the start'}": stopped`;
+  if (run.timedOut)
+    unfinished = `no test ended within ${run.timedOut / 1000} s after "${run.outcomes.at(-1)?.name ?? 'the start'}": stopped`;
   else if (!complete) unfinished = `the test process ended early (uvu exit status ${run.status})`;
   return {
     tag: c.tag,
@@ -127,11 +134,19 @@ function osName(): string {
 }
 
 /** What the report says about the machine it ran on. */
-export function machineFacts(ws: Workspace): Omit<GradeReport, 'version' | 'at' | 'stages' | 'passed' | 'testTimeoutSeconds' | 'chapters'> {
+export function machineFacts(
+  ws: Workspace,
+): Omit<GradeReport, 'version' | 'at' | 'stages' | 'passed' | 'testTimeoutSeconds' | 'chapters'> {
   const cg = checkCgroupVersion();
   const handout = readHandoutManifest(ws.root);
   return {
-    machine: { hostname: os.hostname(), os: osName(), arch: process.arch, cpus: os.cpus().length, node: process.versions.node },
+    machine: {
+      hostname: os.hostname(),
+      os: osName(),
+      arch: process.arch,
+      cpus: os.cpus().length,
+      node: process.versions.node,
+    },
     kernel: os.release(),
     cgroup: { version: cg.value ?? 'none', label: cg.label },
     git: gitState(ws.root),
@@ -164,9 +179,11 @@ function parse(argv: string[]): GradeArgs | 'help' {
     else if (a === '--solutions') out.solutions = true;
     else if (a === '--timeout') {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new WorkflowError(`--timeout needs a number of seconds, got ${argv[i] ?? 'nothing'}`, USAGE);
+      if (!Number.isFinite(v) || v <= 0)
+        throw new WorkflowError(`--timeout needs a number of seconds, got ${argv[i] ?? 'nothing'}`, USAGE);
       out.timeoutS = v;
-    } else if (a.startsWith('-')) throw new WorkflowError(`npm run grade: unknown option ${a} (options: --json, --timeout S, --solutions)`, USAGE);
+    } else if (a.startsWith('-'))
+      throw new WorkflowError(`npm run grade: unknown option ${a} (options: --json, --timeout S, --solutions)`, USAGE);
     else out.tags.push(a);
   }
   // npm turns `npm run grade --json` (without `--`) into npm_config_json=true.
@@ -185,7 +202,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   const stageOf = (c: Chapter) => path.join(ws.root, base, c.tag);
   const has = (c: Chapter) => fs.existsSync(path.join(stageOf(c), 'main.ts'));
   const chapters = args.tags.length ? args.tags.map((t) => chapterOf(t, 'grade', ws)) : ws.chapters.filter(has);
-  for (const c of chapters) if (!has(c)) throw new WorkflowError(`${base}/${c.tag} does not exist here, so chapter ${c.tag} cannot be graded`, USAGE);
+  for (const c of chapters)
+    if (!has(c))
+      throw new WorkflowError(`${base}/${c.tag} does not exist here, so chapter ${c.tag} cannot be graded`, USAGE);
   if (chapters.length === 0) throw new WorkflowError(`no chapter has a stage under ${base}/ here`, USAGE);
   if (!isRoot()) {
     const line = ['sudo -E npm run grade', ...(argv.length ? ['--', ...argv] : [])].join(' ');
@@ -193,7 +212,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   }
 
   const out = args.json ? process.stderr : process.stdout;
-  out.write(`${chalk.bold(`Grading ${chapters.map((c) => c.tag).join(', ')}`)} ${chalk.dim(`on ${base}/, one chapter after the other`)}\n\n${TABLE_HEAD}\n`);
+  out.write(
+    `${chalk.bold(`Grading ${chapters.map((c) => c.tag).join(', ')}`)} ${chalk.dim(`on ${base}/, one chapter after the other`)}\n\n${TABLE_HEAD}\n`,
+  );
   const results: ChapterResult[] = [];
   const started = Date.now();
   // Ctrl-C reaches the chapter's test process, which cleans up and ends; then stop here
@@ -213,7 +234,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   }
   process.off('SIGINT', interrupt);
   if (interrupted) {
-    out.write(`\n${chalk.red('Interrupted')}: ${results.length} of ${chapters.length} chapters ran; nothing more is graded.\n`);
+    out.write(
+      `\n${chalk.red('Interrupted')}: ${results.length} of ${chapters.length} chapters ran; nothing more is graded.\n`,
+    );
     return 130;
   }
   const passed = results.every((r) => r.passed);

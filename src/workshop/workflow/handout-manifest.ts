@@ -38,7 +38,8 @@ export function readHandoutManifest(root: string): HandoutManifest | undefined {
 export function handoutNoExercise(tag: string, root: string): string | undefined {
   const m = readHandoutManifest(root);
   if (!m) return undefined;
-  if (m.references.includes(tag)) return `chapter ${tag} is a reference stage in this handout (solutions/${tag}); the exercises here are ${m.exercises.join(', ')}`;
+  if (m.references.includes(tag))
+    return `chapter ${tag} is a reference stage in this handout (solutions/${tag}); the exercises here are ${m.exercises.join(', ')}`;
   return `exercises/${tag} is missing from this handout (its exercises: ${m.exercises.join(', ')}); \`git checkout -- exercises/${tag}\` restores a committed copy`;
 }
 
@@ -48,4 +49,3 @@ export function handoutResetMessage(tag: string, root: string): string | undefin
   if (!m || !m.exercises.includes(tag)) return undefined;
   return `this handout has no solutions/${tag} to regenerate exercises/${tag} from: \`git checkout -- exercises/${tag}\` restores the version you committed (git stash first keeps your edits)`;
 }
-

@@ -15,12 +15,24 @@ import * as assert from 'uvu/assert';
 import { CHAPTERS, findChapter } from '../chapters.ts';
 import { listFiles, REPO } from './common.ts';
 import type { GradeReport } from './grade.ts';
-import { chapterTestFor, DROPPED_SCRIPTS, filterRegistry, handoutExercise, keeps, main, planHandout, readHandoutManifest } from './handout.ts';
+import {
+  chapterTestFor,
+  DROPPED_SCRIPTS,
+  filterRegistry,
+  handoutExercise,
+  keeps,
+  main,
+  planHandout,
+  readHandoutManifest,
+} from './handout.ts';
 import { capture, plain } from './test-helpers.ts';
 
 function runIn(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, FORCE_COLOR: '0', SUDO_UID: '', SUDO_GID: '' } });
+    const child = spawn(process.execPath, args, {
+      cwd: dir,
+      env: { ...process.env, FORCE_COLOR: '0', SUDO_UID: '', SUDO_GID: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,8 +52,14 @@ function linkModules(dir: string): void {
 
 test('what a handout keeps: solutions below TAG, its chapters, no teacher’s notes, no tool tests', () => {
   const plan = planHandout('3.3', '4.1');
-  assert.equal(plan.references.map((c) => c.tag), ['3.1', '3.2']);
-  assert.equal(plan.exercises.map((c) => c.tag), ['3.3', '4.1']);
+  assert.equal(
+    plan.references.map((c) => c.tag),
+    ['3.1', '3.2'],
+  );
+  assert.equal(
+    plan.exercises.map((c) => c.tag),
+    ['3.3', '4.1'],
+  );
   assert.ok(keeps('solutions/3.2/run.ts', plan));
   assert.not.ok(keeps('solutions/3.3/run.ts', plan));
   assert.not.ok(keeps('solutions/4.2/main.ts', plan));
@@ -53,16 +71,28 @@ test('what a handout keeps: solutions below TAG, its chapters, no teacher’s no
   assert.not.ok(keeps('src/workshop/doctor.test.ts', plan));
   assert.ok(keeps('src/workshop/doctor.ts', plan));
   const spec = "const vol: typeof import('../../solutions/4.1/rootfs.ts') = x; import('../../solutions/3.2/cli.ts');";
-  assert.is(chapterTestFor(spec, plan), "const vol: typeof import('../../exercises/4.1/rootfs.ts') = x; import('../../solutions/3.2/cli.ts');");
+  assert.is(
+    chapterTestFor(spec, plan),
+    "const vol: typeof import('../../exercises/4.1/rootfs.ts') = x; import('../../solutions/3.2/cli.ts');",
+  );
   const registry = fs.readFileSync(path.join(REPO, 'src/workshop/chapters.ts'), 'utf8');
   const filtered = filterRegistry(registry, [...plan.references, ...plan.exercises]);
   assert.match(filtered, /tag: '4\.1'/);
   assert.not.match(filtered, /tag: '4\.2'/);
-  assert.throws(() => filterRegistry(registry.replace("{ tag: '3.2',", "{\n    tag: '3.2',"), CHAPTERS.slice(0, 1)), /one "\{ tag: '…' … \}" line per chapter/);
+  assert.throws(
+    () => filterRegistry(registry.replace("{ tag: '3.2',", "{\n    tag: '3.2',"), CHAPTERS.slice(0, 1)),
+    /one "\{ tag: '…' … \}" line per chapter/,
+  );
 });
 
 test('usage errors exit 125 before anything is written', async () => {
-  for (const argv of [['3.3'], ['9.9', '/tmp/x'], ['4.1', '/tmp/x', '--through', '3.3'], ['3.3', REPO], ['3.3', '/tmp/x', '--bogus']]) {
+  for (const argv of [
+    ['3.3'],
+    ['9.9', '/tmp/x'],
+    ['4.1', '/tmp/x', '--through', '3.3'],
+    ['3.3', REPO],
+    ['3.3', '/tmp/x', '--bogus'],
+  ]) {
     const r = await capture(() => {
       try {
         main(argv);
@@ -84,19 +114,37 @@ test('a handout of 3.3 through 4.1 works on its own: verify fails untouched, pas
     assert.match(made.stdout, /exercises 3\.3, 4\.1, reference stages 3\.1, 3\.2; no solution of 3\.3 or later/);
 
     const files = listFiles(dir);
-    assert.equal([...new Set(files.filter((f) => f.startsWith('solutions/')).map((f) => f.split('/')[1]))], ['3.1', '3.2']);
-    assert.equal([...new Set(files.filter((f) => f.startsWith('exercises/')).map((f) => f.split('/')[1]))], ['3.3', '4.1']);
-    assert.equal([...new Set(files.filter((f) => f.startsWith('chapters/')).map((f) => f.split('/')[1]))], ['3.1-namespaces', '3.2-cgroups', '3.3-pipe', '4.1-pivot-root']);
+    assert.equal(
+      [...new Set(files.filter((f) => f.startsWith('solutions/')).map((f) => f.split('/')[1]))],
+      ['3.1', '3.2'],
+    );
+    assert.equal(
+      [...new Set(files.filter((f) => f.startsWith('exercises/')).map((f) => f.split('/')[1]))],
+      ['3.3', '4.1'],
+    );
+    assert.equal(
+      [...new Set(files.filter((f) => f.startsWith('chapters/')).map((f) => f.split('/')[1]))],
+      ['3.1-namespaces', '3.2-cgroups', '3.3-pipe', '4.1-pivot-root'],
+    );
     assert.not.ok(files.includes('docs/teaching.md'));
     assert.ok(files.includes('.github/workflows/classroom.yml'));
-    assert.ok(fs.statSync(path.join(dir, 'src/workshop/quickstart.sh')).mode & 0o100, 'quickstart.sh is still executable');
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.ok(
+      fs.statSync(path.join(dir, 'src/workshop/quickstart.sh')).mode & 0o100,
+      'quickstart.sh is still executable',
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     for (const s of DROPPED_SCRIPTS) assert.not.ok(s in pkg.scripts, `script ${s} is left in`);
-    for (const s of ['verify', 'grade', 'lab', 'chapters', 'hint', 'typecheck']) assert.ok(s in pkg.scripts, `script ${s} is missing`);
+    for (const s of ['verify', 'grade', 'lab', 'chapters', 'hint', 'typecheck'])
+      assert.ok(s in pkg.scripts, `script ${s} is missing`);
     assert.equal(readHandoutManifest(dir)?.exercises, ['3.3', '4.1']);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     assert.match(readme, /^> \*\*Assignment: chapters 3\.3, 4\.1\.\*\*/m);
-    assert.equal([...readme.matchAll(/^\| \[([\d.]+)\]/gm)].map((m) => m[1]), ['3.1', '3.2', '3.3', '4.1']);
+    assert.equal(
+      [...readme.matchAll(/^\| \[([\d.]+)\]/gm)].map((m) => m[1]),
+      ['3.1', '3.2', '3.3', '4.1'],
+    );
     assert.not.match(readme, /teaching\.md|npm run handout/);
     // No file reaches back into this checkout, and no reference code of 3.3 is in it.
     const sol33 = fs.readFileSync(path.join(REPO, 'solutions/3.3/run.ts'), 'utf8');
@@ -118,28 +166,51 @@ test('a handout of 3.3 through 4.1 works on its own: verify fails untouched, pas
     // Where the workshop would point at `npm run exercises`, the handout says what it has.
     const reference = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/verify.ts', '3.1']);
     assert.is(reference.code, 125);
-    assert.match(reference.stderr, /chapter 3\.1 is a reference stage in this handout \(solutions\/3\.1\); the exercises here are 3\.3, 4\.1/);
+    assert.match(
+      reference.stderr,
+      /chapter 3\.1 is a reference stage in this handout \(solutions\/3\.1\); the exercises here are 3\.3, 4\.1/,
+    );
     const reset = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/reset.ts', '3.3']);
     assert.is(reset.code, 125);
-    assert.match(reset.stderr, /no solutions\/3\.3 to regenerate exercises\/3\.3 from: `git checkout -- exercises\/3\.3`/);
+    assert.match(
+      reset.stderr,
+      /no solutions\/3\.3 to regenerate exercises\/3\.3 from: `git checkout -- exercises\/3\.3`/,
+    );
 
     const untouched = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/verify.ts', '3.3']);
     assert.is(untouched.code, 1, untouched.stdout + untouched.stderr);
     assert.match(untouched.stdout, /not implemented yet: .* \(exercises\/3\.3\//);
 
     const plan = planHandout('3.3', '4.1');
-    for (const g of handoutExercise(findChapter('3.3')!, plan, undefined, true)) fs.writeFileSync(path.join(dir, 'exercises/3.3', g.file), g.content);
+    for (const g of handoutExercise(findChapter('3.3')!, plan, undefined, true))
+      fs.writeFileSync(path.join(dir, 'exercises/3.3', g.file), g.content);
     const done = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/verify.ts', '3.3']);
     assert.is(done.code, 0, done.stdout + done.stderr);
     assert.match(done.stdout, /all \d+ tests pass on exercises\/3\.3/);
 
-    const graded = await runIn(dir, ['--import', 'tsx', 'src/workshop/workflow/grade.ts', '--json', '--timeout', '120']);
+    const graded = await runIn(dir, [
+      '--import',
+      'tsx',
+      'src/workshop/workflow/grade.ts',
+      '--json',
+      '--timeout',
+      '120',
+    ]);
     assert.is(graded.code, 1, graded.stdout + graded.stderr);
     const report = JSON.parse(graded.stdout) as GradeReport;
-    assert.equal(report.chapters.map((c) => [c.tag, c.passed]), [['3.3', true], ['4.1', false]]);
+    assert.equal(
+      report.chapters.map((c) => [c.tag, c.passed]),
+      [
+        ['3.3', true],
+        ['4.1', false],
+      ],
+    );
     const [c33, c41] = report.chapters as [GradeReport['chapters'][0], GradeReport['chapters'][0]];
     assert.ok(c33.tests > 0 && c33.failed === 0 && c33.results.every((t) => t.ok));
-    assert.ok(c41.failed > 0 && c41.results.some((t) => /not implemented yet/.test(t.reason ?? '')), JSON.stringify(c41.results));
+    assert.ok(
+      c41.failed > 0 && c41.results.some((t) => /not implemented yet/.test(t.reason ?? '')),
+      JSON.stringify(c41.results),
+    );
     assert.is(report.passed, false);
     assert.is(report.handout?.tag, '3.3');
     assert.match(report.kernel, /^\d+\.\d+/);

@@ -25,7 +25,19 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chapterDir, type Chapter } from '../chapters.ts';
-import { chapterOf, isMain, listFiles, mkdirOwned, ownByInvoker, runScript, USAGE, WORKSPACE, WorkflowError, writeOwned, type Workspace } from './common.ts';
+import {
+  chapterOf,
+  isMain,
+  listFiles,
+  mkdirOwned,
+  ownByInvoker,
+  runScript,
+  USAGE,
+  WORKSPACE,
+  WorkflowError,
+  writeOwned,
+  type Workspace,
+} from './common.ts';
 import { generateStage, type GeneratedFile } from './generate.ts';
 import { MANIFEST, type HandoutManifest } from './handout-manifest.ts';
 
@@ -55,7 +67,8 @@ export function planHandout(tag: string, through: string | undefined, ws: Worksp
   if (j < i) throw new WorkflowError(`--through ${through} comes before ${tag}`, USAGE);
   const plan = { tag, references: ws.chapters.slice(0, i), exercises: ws.chapters.slice(i, j + 1) };
   for (const c of [...plan.references, ...plan.exercises]) {
-    if (!fs.existsSync(path.join(ws.root, 'solutions', c.tag, 'main.ts'))) throw new WorkflowError(`chapter ${c.tag} has no solution here (solutions/${c.tag}/main.ts)`, USAGE);
+    if (!fs.existsSync(path.join(ws.root, 'solutions', c.tag, 'main.ts')))
+      throw new WorkflowError(`chapter ${c.tag} has no solution here (solutions/${c.tag}/main.ts)`, USAGE);
   }
   return plan;
 }
@@ -65,7 +78,12 @@ export function planHandout(tag: string, through: string | undefined, ws: Worksp
  * of a chapter whose solution the handout lacks leads to that chapter's exercise.
  * With `fill`, the reference code stays in (the handout's test drops it in this way).
  */
-export function handoutExercise(c: Chapter, plan: HandoutPlan, ws: Workspace = WORKSPACE, fill = false): GeneratedFile[] {
+export function handoutExercise(
+  c: Chapter,
+  plan: HandoutPlan,
+  ws: Workspace = WORKSPACE,
+  fill = false,
+): GeneratedFile[] {
   const withheld = plan.exercises.map((e) => path.join(ws.root, 'solutions', e.tag) + path.sep);
   const redirect = (target: string): string => {
     const hit = withheld.find((w) => target.startsWith(w));
@@ -76,8 +94,14 @@ export function handoutExercise(c: Chapter, plan: HandoutPlan, ws: Workspace = W
 
 /** Every file of the workshop (relative paths): git's list when there is one, else a walk. */
 function workshopFiles(root: string): string[] {
-  const r = spawnSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
-  if (r.status === 0) return r.stdout.split('\0').filter((f) => f && fs.existsSync(path.join(root, f))).sort();
+  const r = spawnSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    encoding: 'utf8',
+  });
+  if (r.status === 0)
+    return r.stdout
+      .split('\0')
+      .filter((f) => f && fs.existsSync(path.join(root, f)))
+      .sort();
   const skip = /^(?:node_modules|\.git|tmp|docs\/site|\.mydocker-[^/]*)(?:\/|$)/;
   return listFiles(root).filter((f) => !skip.test(f));
 }
@@ -109,7 +133,9 @@ export function filterRegistry(text: string, keep: Chapter[]): string {
   const listed = [...out.matchAll(/^\s*\{\s*tag:\s*'([^']+)'/gm)].map((m) => m[1]);
   const want = keep.map((c) => c.tag);
   if (listed.join(',') !== want.join(',')) {
-    throw new WorkflowError(`src/workshop/chapters.ts: expected one "{ tag: '…' … }" line per chapter; found ${listed.join(', ')} for ${want.join(', ')}`);
+    throw new WorkflowError(
+      `src/workshop/chapters.ts: expected one "{ tag: '…' … }" line per chapter; found ${listed.join(', ')} for ${want.join(', ')}`,
+    );
   }
   return out;
 }
@@ -168,12 +194,18 @@ export interface HandoutResult {
 }
 
 /** Write the handout into `dir` (which must not exist, or be empty). */
-export function writeHandout(plan: HandoutPlan, dir: string, opts: { classroom?: boolean; ws?: Workspace } = {}): HandoutResult {
+export function writeHandout(
+  plan: HandoutPlan,
+  dir: string,
+  opts: { classroom?: boolean; ws?: Workspace } = {},
+): HandoutResult {
   const ws = opts.ws ?? WORKSPACE;
   const abs = path.resolve(dir);
   const inside = path.relative(abs, ws.root);
-  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) throw new WorkflowError(`${dir} holds the workshop itself: choose a new folder`, USAGE);
-  if (fs.existsSync(abs) && fs.readdirSync(abs).length > 0) throw new WorkflowError(`${dir} exists and is not empty: choose a new folder`, USAGE);
+  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside)))
+    throw new WorkflowError(`${dir} holds the workshop itself: choose a new folder`, USAGE);
+  if (fs.existsSync(abs) && fs.readdirSync(abs).length > 0)
+    throw new WorkflowError(`${dir} exists and is not empty: choose a new folder`, USAGE);
   mkdirOwned(abs);
   let files = 0;
   const put = (file: string, content: string | Buffer) => {
@@ -230,10 +262,12 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
       through = argv[++i];
       if (!through) throw new WorkflowError('--through needs a chapter', USAGE);
     } else if (a === '--classroom') classroom = true;
-    else if (a.startsWith('-')) throw new WorkflowError(`npm run handout: unknown option ${a} (options: --through LATER, --classroom)`, USAGE);
+    else if (a.startsWith('-'))
+      throw new WorkflowError(`npm run handout: unknown option ${a} (options: --through LATER, --classroom)`, USAGE);
     else args.push(a);
   }
-  if (args.length !== 2) throw new WorkflowError('usage: npm run handout TAG DIR [-- --through LATER] [--classroom]', USAGE);
+  if (args.length !== 2)
+    throw new WorkflowError('usage: npm run handout TAG DIR [-- --through LATER] [--classroom]', USAGE);
   const [tag, dir] = args as [string, string];
   const plan = planHandout(tag, through, ws);
   const res = writeHandout(plan, dir, { classroom, ws });

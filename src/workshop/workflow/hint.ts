@@ -10,7 +10,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
-import { chapterFolder, chapterOf, isMain, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import {
+  chapterFolder,
+  chapterOf,
+  isMain,
+  rel,
+  runScript,
+  USAGE,
+  WORKSPACE,
+  WorkflowError,
+  type Workspace,
+} from './common.ts';
 
 export interface HintSection {
   /** The heading without "## ". */
@@ -62,14 +72,17 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const chapter = chapterOf(tag, 'hint', ws);
   const file = hintsPath(chapter.tag, ws);
   if (!fs.existsSync(file)) {
-    throw new WorkflowError(`chapter ${chapter.tag} has no hints yet; the lesson is ${rel(path.join(path.dirname(file), 'README.md'), ws)}`);
+    throw new WorkflowError(
+      `chapter ${chapter.tag} has no hints yet; the lesson is ${rel(path.join(path.dirname(file), 'README.md'), ws)}`,
+    );
   }
   const { intro, sections } = parseHints(fs.readFileSync(file, 'utf8'));
   let chosen = sections.map((s, i) => ({ s, n: i + 1 }));
   const query = which.join(' ').trim();
   if (/^\d+$/.test(query)) {
     const n = Number(query);
-    if (n < 1 || n > sections.length) throw new WorkflowError(`chapter ${chapter.tag} has steps 1 to ${sections.length}`, USAGE);
+    if (n < 1 || n > sections.length)
+      throw new WorkflowError(`chapter ${chapter.tag} has steps 1 to ${sections.length}`, USAGE);
     chosen = chosen.filter((c) => c.n === n);
   } else if (query) {
     chosen = chosen.filter((c) => c.s.heading.toLowerCase().includes(query.toLowerCase()));
@@ -84,7 +97,8 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const text = more.join('\n').trim();
   process.stdout.write(text ? `\n${text}\n\n` : '\n');
   process.stdout.write(chosen.map((c) => show(c.s, c.n)).join('\n'));
-  if (!query && sections.length > 1) process.stdout.write(chalk.dim(`\nOnly one step: npm run hint ${chapter.tag} -- <number>\n`));
+  if (!query && sections.length > 1)
+    process.stdout.write(chalk.dim(`\nOnly one step: npm run hint ${chapter.tag} -- <number>\n`));
   return 0;
 }
 

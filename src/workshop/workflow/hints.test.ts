@@ -17,10 +17,15 @@ function steps(tag: string): string[] {
   const dir = path.join(REPO, 'solutions', tag);
   return listFiles(dir)
     .filter((f) => CODE_FILE.test(f))
-    .flatMap((f) => findRegions(fs.readFileSync(path.join(dir, f), 'utf8'), `solutions/${tag}/${f}`).map((r) => r.step));
+    .flatMap((f) =>
+      findRegions(fs.readFileSync(path.join(dir, f), 'utf8'), `solutions/${tag}/${f}`).map((r) => r.step),
+    );
 }
 
-const withHints = CHAPTERS.filter((c) => fs.existsSync(path.join(REPO, chapterDir(c), 'hints.md')) && fs.existsSync(path.join(REPO, 'solutions', c.tag)));
+const withHints = CHAPTERS.filter(
+  (c) =>
+    fs.existsSync(path.join(REPO, chapterDir(c), 'hints.md')) && fs.existsSync(path.join(REPO, 'solutions', c.tag)),
+);
 
 test('chapter 3.1 has hints', () => {
   assert.ok(withHints.some((c) => c.tag === '3.1'));
@@ -31,10 +36,19 @@ for (const c of withHints) {
     const { sections } = parseHints(fs.readFileSync(path.join(REPO, chapterDir(c), 'hints.md'), 'utf8'));
     const headings = sections.map((s) => s.heading);
     for (const step of steps(c.tag)) {
-      assert.is(headings.filter((h) => h.startsWith(step)).length, 1, `no (or more than one) "## ${step}" section in ${chapterDir(c)}/hints.md`);
+      assert.is(
+        headings.filter((h) => h.startsWith(step)).length,
+        1,
+        `no (or more than one) "## ${step}" section in ${chapterDir(c)}/hints.md`,
+      );
     }
-    for (const h of headings) assert.ok(steps(c.tag).some((s) => h.startsWith(s)), `"## ${h}" is not a step of solutions/${c.tag}`);
-    for (const s of sections) assert.match(s.body, /^1\. [\s\S]*\n2\. [\s\S]*\n3\. /m, `"${s.heading}": three numbered hints`);
+    for (const h of headings)
+      assert.ok(
+        steps(c.tag).some((s) => h.startsWith(s)),
+        `"## ${h}" is not a step of solutions/${c.tag}`,
+      );
+    for (const s of sections)
+      assert.match(s.body, /^1\. [\s\S]*\n2\. [\s\S]*\n3\. /m, `"${s.heading}": three numbered hints`);
   });
 }
 

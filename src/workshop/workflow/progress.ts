@@ -38,7 +38,12 @@ export function readProgress(ws: Workspace = WORKSPACE): Progress {
 }
 
 /** Save one verify result (atomically: write beside, then rename over). */
-export function recordVerify(tag: string, result: Omit<VerifyRecord, 'at'>, ws: Workspace = WORKSPACE, env: NodeJS.ProcessEnv = process.env): void {
+export function recordVerify(
+  tag: string,
+  result: Omit<VerifyRecord, 'at'>,
+  ws: Workspace = WORKSPACE,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const progress = readProgress(ws);
   progress.chapters[tag] = { ...result, at: new Date().toISOString() };
   writeProgress(progress, ws, env);

@@ -22,7 +22,9 @@ async function committedRepo() {
 }
 
 const generated = (ws: ReturnType<typeof fixtureRepo>, tag: string, file: string) =>
-  generateStage(tag, { ws }).find((g) => g.file === file)!.content.toString();
+  generateStage(tag, { ws })
+    .find((g) => g.file === file)!
+    .content.toString();
 
 test('refuses while the exercise has uncommitted edits, and changes nothing', async () => {
   const ws = await committedRepo();

@@ -19,7 +19,11 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   const { args, flags } = parseArgs(argv, ['force'], 'reset');
   if (args.length !== 1) throw new WorkflowError('usage: npm run reset <chapter> [-- --force]', USAGE);
   const tag = chapterOf(args[0], 'reset', ws).tag;
-  if (!generatableTags(ws).includes(tag)) throw new WorkflowError(handoutResetMessage(tag, ws.root) ?? `chapter ${tag} has no exercise yet (no solutions/${tag}/)`, USAGE);
+  if (!generatableTags(ws).includes(tag))
+    throw new WorkflowError(
+      handoutResetMessage(tag, ws.root) ?? `chapter ${tag} has no exercise yet (no solutions/${tag}/)`,
+      USAGE,
+    );
   const cmp = compareStage(tag, ws);
   const work = cmp.files.filter(isLearnersWork);
   if (work.length && !flags.has('force')) {
@@ -36,7 +40,11 @@ export function main(argv: string[], ws: Workspace = WORKSPACE): number {
   forgetVerify(tag, ws); // `npm run chapters` no longer shows it as done
   if (res.backup) process.stdout.write(`Your edits are saved in ${res.backup}\n`);
   const n = res.written.length + res.removed.length;
-  process.stdout.write(n ? `exercises/${tag} restored as generated (${n} file${n === 1 ? '' : 's'} replaced or removed).\n` : `exercises/${tag} is already as generated.\n`);
+  process.stdout.write(
+    n
+      ? `exercises/${tag} restored as generated (${n} file${n === 1 ? '' : 's'} replaced or removed).\n`
+      : `exercises/${tag} is already as generated.\n`,
+  );
   return 0;
 }
 

@@ -40,7 +40,9 @@ test('not root: one line with why, and the sudo command to run', () => {
 });
 
 test('the bundle runs without the TypeScript loader', () => {
-  assert.equal(dropTsxLoader(['--import', 'tsx', '--enable-source-maps', '--import=tsx', '--loader', 'tsx/esm']), ['--enable-source-maps']);
+  assert.equal(dropTsxLoader(['--import', 'tsx', '--enable-source-maps', '--import=tsx', '--loader', 'tsx/esm']), [
+    '--enable-source-maps',
+  ]);
   assert.equal(dropTsxLoader(['--import', './other.mjs']), ['--import', './other.mjs']);
 });
 
@@ -61,7 +63,12 @@ test("a TODO in the container's init: one line with the step and file:line, exit
     assert.is(r.code, 125, r.stderr);
     assert.is(r.stdout, '');
     const where = `${path.relative(REPO, tmp.dir)}/3.1/init.ts:`;
-    assert.match(r.stderr, new RegExp(`^mydocker: error: NotImplemented: chapter 3\\.1, step "enter the new namespaces" is still a TODO \\(${where.replace(/\./g, '\\.')}\\d+\\)\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^mydocker: error: NotImplemented: chapter 3\\.1, step "enter the new namespaces" is still a TODO \\(${where.replace(/\./g, '\\.')}\\d+\\)\n$`,
+      ),
+    );
   } finally {
     tmp.remove();
   }

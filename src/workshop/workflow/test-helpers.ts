@@ -68,23 +68,34 @@ export function shout(name: string): string {
 };
 
 function git(root: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
 /** A fixture repository in a fresh temporary directory, optionally a git repository. */
-export function fixtureRepo(opts: { git?: boolean } = {}): Workspace & { git: (...args: string[]) => string; remove: () => void } {
+export function fixtureRepo(
+  opts: { git?: boolean } = {},
+): Workspace & { git: (...args: string[]) => string; remove: () => void } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-workflow-'));
   for (const [p, text] of Object.entries(FIXTURE)) {
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.writeFileSync(path.join(root, p), text);
   }
   if (opts.git) git(root, 'init', '-q');
-  return { root, chapters: FIXTURE_CHAPTERS, git: (...args) => git(root, ...args), remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    chapters: FIXTURE_CHAPTERS,
+    git: (...args) => git(root, ...args),
+    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** A temporary folder inside the repository (git-ignored tmp/), for stage copies whose imports must resolve. */
@@ -96,7 +107,10 @@ export function repoTemp(): { dir: string; remove: () => void } {
     remove: () => {
       fs.rmSync(dir, { recursive: true, force: true });
       // the bundles src/workshop/bundle.ts made of stages in there
-      fs.rmSync(path.join(REPO, 'node_modules/.cache/mydocker', path.relative(REPO, dir)), { recursive: true, force: true });
+      fs.rmSync(path.join(REPO, 'node_modules/.cache/mydocker', path.relative(REPO, dir)), {
+        recursive: true,
+        force: true,
+      });
     },
   };
 }
@@ -110,8 +124,14 @@ export async function capture<T>(fn: () => T | Promise<T>): Promise<{ value: T; 
   const err = process.stderr.write.bind(process.stderr);
   let stdout = '';
   let stderr = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (stdout += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (stderr += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
   try {
     const value = await fn();
     // Colors off: uvu sets FORCE_COLOR, so chalk would color what the tests match.

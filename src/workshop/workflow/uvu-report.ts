@@ -47,7 +47,8 @@ function preview(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   let s: string;
   if (typeof v === 'string') s = JSON.stringify(v);
-  else if (v instanceof RegExp) s = String(v); // JSON would say {}
+  else if (v instanceof RegExp)
+    s = String(v); // JSON would say {}
   else {
     try {
       s = JSON.stringify(v) ?? String(v);
@@ -60,7 +61,13 @@ function preview(v: unknown): string | undefined {
 
 function describe(err: unknown): ErrorInfo {
   if (!(err instanceof Error)) return { name: 'thrown value', message: String(err) };
-  const e = err as Error & { operator?: string; generated?: boolean; details?: unknown; actual?: unknown; expects?: unknown };
+  const e = err as Error & {
+    operator?: string;
+    generated?: boolean;
+    details?: unknown;
+    actual?: unknown;
+    expects?: unknown;
+  };
   const info: ErrorInfo = { name: e.name, message: e.message.slice(0, LIMIT) };
   if (e.name === 'Assertion') {
     info.operator = e.operator;
@@ -110,5 +117,7 @@ function wrap<T extends Register & { only: Register }>(s: T, suite: string): T {
 export const test = wrap(uvu.test as unknown as Register & { only: Register }, '') as unknown as typeof uvu.test;
 
 export function suite(...args: Parameters<typeof uvu.suite>): ReturnType<typeof uvu.suite> {
-  return wrap(uvu.suite(...args) as unknown as Register & { only: Register }, args[0] ?? '') as unknown as ReturnType<typeof uvu.suite>;
+  return wrap(uvu.suite(...args) as unknown as Register & { only: Register }, args[0] ?? '') as unknown as ReturnType<
+    typeof uvu.suite
+  >;
 }

@@ -15,9 +15,15 @@ import { readProgress } from './progress.ts';
 import { plain, repoTemp } from './test-helpers.ts';
 import { notImplementedIn, reasonOf } from './verify.ts';
 
-function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: REPO,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,17 +49,35 @@ s('inside', () => {});
 s.run();
 `,
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/workshop/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', path.relative(REPO, tmp.dir), '\\.test\\.ts$'], {
-      cwd: REPO,
-      env: { ...process.env, MYDOCKER_TEST_REPORT_FD: '3' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './src/workshop/workflow/uvu-report.ts',
+        'node_modules/uvu/bin.js',
+        path.relative(REPO, tmp.dir),
+        '\\.test\\.ts$',
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, MYDOCKER_TEST_REPORT_FD: '3' },
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      },
+    );
     assert.is(r.status, 1, 'uvu itself still fails the run');
     assert.match(plain(r.stdout), /Total:\s+4/, 'uvu itself still counts');
-    const all = String(r.output[3]).trim().split('\n').map((l) => JSON.parse(l));
+    const all = String(r.output[3])
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // Each test says it started before it says how it ended (so an interrupted run can name it).
-    assert.equal(all.filter((e) => e.event === 'start').map((e) => e.name), ['passes', 'compares', 'hits a TODO', 'inside']);
+    assert.equal(
+      all.filter((e) => e.event === 'start').map((e) => e.name),
+      ['passes', 'compares', 'hits a TODO', 'inside'],
+    );
     const events = all.filter((e) => e.event !== 'start');
     assert.equal(
       events.map((e) => [e.event, e.suite, e.name, e.file]),
@@ -74,15 +98,42 @@ s.run();
 });
 
 test('a NotImplemented message inside the value an assertion compared is found too', () => {
-  const stderr = 'mydocker: error: NotImplemented: chapter 3.1, step "enter the new namespaces" is still a TODO (exercises/3.1/init.ts:24)\n';
-  const e = { name: 'Assertion', message: 'Expected value to match `/x/` pattern', operator: 'match', generated: true, actual: JSON.stringify(stderr) };
+  const stderr =
+    'mydocker: error: NotImplemented: chapter 3.1, step "enter the new namespaces" is still a TODO (exercises/3.1/init.ts:24)\n';
+  const e = {
+    name: 'Assertion',
+    message: 'Expected value to match `/x/` pattern',
+    operator: 'match',
+    generated: true,
+    actual: JSON.stringify(stderr),
+  };
   assert.is(reasonOf(e), 'not implemented yet: enter the new namespaces (exercises/3.1/init.ts:24)');
-  assert.is(reasonOf({ name: 'Assertion', message: 'mydocker: error: boom', operator: 'is', generated: false, actual: '125', expects: '0' }), 'mydocker: error: boom (expected 0, got 125)');
-  assert.is(reasonOf({ name: 'Error', message: 'timed out waiting for output' }), 'Error: timed out waiting for output');
+  assert.is(
+    reasonOf({
+      name: 'Assertion',
+      message: 'mydocker: error: boom',
+      operator: 'is',
+      generated: false,
+      actual: '125',
+      expects: '0',
+    }),
+    'mydocker: error: boom (expected 0, got 125)',
+  );
+  assert.is(
+    reasonOf({ name: 'Error', message: 'timed out waiting for output' }),
+    'Error: timed out waiting for output',
+  );
   // A pattern that did not match shows the pattern and the text it was tried on (a CLI's stderr).
   const said = JSON.stringify('mydocker: error: rm: no container given\n');
   assert.is(
-    reasonOf({ name: 'Assertion', message: 'Expected value to match `/usage: rm/` pattern', operator: 'match', generated: true, actual: said, expects: '/usage: rm/' }),
+    reasonOf({
+      name: 'Assertion',
+      message: 'Expected value to match `/usage: rm/` pattern',
+      operator: 'match',
+      generated: true,
+      actual: said,
+      expects: '/usage: rm/',
+    }),
     `expected a match for /usage: rm/, got ${said}`,
   );
 });
@@ -100,10 +151,22 @@ test('verify 3.1: exit 1 with NotImplemented lines on the exercise, exit 0 with 
 
     assert.is(a.code, 1, a.stdout + a.stderr);
     const todoRel = path.relative(REPO, todo);
-    assert.ok(a.stdout.startsWith(`$ MYDOCKER_STAGE=${todoRel} MYDOCKER_TEST_REPORT_FD=3 node --import tsx --import ./src/workshop/workflow/uvu-report.ts node_modules/uvu/bin.js chapters/3.1-namespaces`), a.stdout);
+    assert.ok(
+      a.stdout.startsWith(
+        `$ MYDOCKER_STAGE=${todoRel} MYDOCKER_TEST_REPORT_FD=3 node --import tsx --import ./src/workshop/workflow/uvu-report.ts node_modules/uvu/bin.js chapters/3.1-namespaces`,
+      ),
+      a.stdout,
+    );
     const step = 'start the child in a new PID namespace and put the parent back in its own';
-    const line = fs.readFileSync(path.join(todo, 'namespaces.ts'), 'utf8').split('\n').findIndex((l) => l.includes(`TODO(3.1): ${step}`)) + 1;
-    assert.match(a.stdout, `✘ the command runs as PID 1\n      not implemented yet: ${step} (${todoRel}/namespaces.ts:${line})`);
+    const line =
+      fs
+        .readFileSync(path.join(todo, 'namespaces.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes(`TODO(3.1): ${step}`)) + 1;
+    assert.match(
+      a.stdout,
+      `✘ the command runs as PID 1\n      not implemented yet: ${step} (${todoRel}/namespaces.ts:${line})`,
+    );
     assert.match(a.stdout, /✔ usage errors exit 125 before anything runs/);
     assert.match(a.stdout, `Stuck on "${step}"? \`npm run hint 3.1 -- 1\``);
 

@@ -19,7 +19,18 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { isRoot, notRootMessage } from '../../runtime/errors.ts';
 import { chapterDir, type Chapter } from '../chapters.ts';
-import { chapterOf, earlierChapters, isMain, parseArgs, rel, runScript, USAGE, WORKSPACE, WorkflowError, type Workspace } from './common.ts';
+import {
+  chapterOf,
+  earlierChapters,
+  isMain,
+  parseArgs,
+  rel,
+  runScript,
+  USAGE,
+  WORKSPACE,
+  WorkflowError,
+  type Workspace,
+} from './common.ts';
 import { handoutNoExercise } from './handout-manifest.ts';
 import { hintFor } from './hint.ts';
 import { recordVerify } from './progress.ts';
@@ -75,9 +86,21 @@ export function testCommand(chapters: Chapter[], stage: string, ws: Workspace = 
     chapters.length === 1
       ? [chapterDir(chapters[0]!), '\\.test\\.ts$']
       : ['chapters', `^(${chapters.map((c) => `${c.tag}-${c.slug}`.replace(/\./g, '\\.')).join('|')})/.*\\.test\\.ts$`];
-  const argv = ['--import', 'tsx', '--import', './src/workshop/workflow/uvu-report.ts', 'node_modules/uvu/bin.js', dir, pattern];
+  const argv = [
+    '--import',
+    'tsx',
+    '--import',
+    './src/workshop/workflow/uvu-report.ts',
+    'node_modules/uvu/bin.js',
+    dir,
+    pattern,
+  ];
   const env = { MYDOCKER_STAGE: rel(stage, ws), MYDOCKER_TEST_REPORT_FD: '3' };
-  const display = [...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`), 'node', ...argv.map(shellQuote)].join(' ');
+  const display = [
+    ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    'node',
+    ...argv.map(shellQuote),
+  ].join(' ');
   return { argv, env, display };
 }
 
@@ -118,13 +141,32 @@ function reconcile(outcomes: Outcome[], output: string): Outcome[] {
     if (m) failed.set(m[1]!, (lines[i + 1] ?? '').trim());
   });
   return outcomes.map((o) =>
-    o.ok && failed.has(o.name) ? { ...o, ok: false, error: { name: 'Error', message: `passed, but a hook after it failed: ${failed.get(o.name)}` } } : o,
+    o.ok && failed.has(o.name)
+      ? {
+          ...o,
+          ok: false,
+          error: { name: 'Error', message: `passed, but a hook after it failed: ${failed.get(o.name)}` },
+        }
+      : o,
   );
 }
 
-function finish(outcomes: Outcome[], output: string, status: number | null, command: string, started: Started = {}): TestRun {
+function finish(
+  outcomes: Outcome[],
+  output: string,
+  status: number | null,
+  command: string,
+  started: Started = {},
+): TestRun {
   const total = /Total:\s+(\d+)/.exec(plain(output))?.[1];
-  return { command, outcomes: reconcile(outcomes, output), status, output, total: total === undefined ? undefined : Number(total), running: started.current };
+  return {
+    command,
+    outcomes: reconcile(outcomes, output),
+    status,
+    output,
+    total: total === undefined ? undefined : Number(total),
+    running: started.current,
+  };
 }
 
 /** Run the tests and wait (used by the CI check, which has nothing to show meanwhile). */
@@ -143,7 +185,13 @@ export function runTestsSync(chapters: Chapter[], stage: string, ws: Workspace =
 }
 
 /** Run the tests, calling `onOutcome` as each test ends. */
-export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outcome) => void, ws: Workspace = WORKSPACE, opts: RunOptions = {}): Promise<TestRun> {
+export function runTests(
+  chapters: Chapter[],
+  stage: string,
+  onOutcome: (o: Outcome) => void,
+  ws: Workspace = WORKSPACE,
+  opts: RunOptions = {},
+): Promise<TestRun> {
   const cmd = testCommand(chapters, stage, ws);
   const child = spawn(process.execPath, cmd.argv, {
     cwd: ws.root,
@@ -201,7 +249,10 @@ export function runTests(chapters: Chapter[], stage: string, onOutcome: (o: Outc
  * fires, the test process gets SIGINT, then SIGKILL; if something it started still
  * holds its output open after that, the pipes are closed so the run ends anyway.
  */
-function testWatchdog(child: ChildProcess, ms: number | undefined): { rearm(): void; stop(): void; expired(): number | undefined } {
+function testWatchdog(
+  child: ChildProcess,
+  ms: number | undefined,
+): { rearm(): void; stop(): void; expired(): number | undefined } {
   let timer: NodeJS.Timeout | undefined;
   const later: NodeJS.Timeout[] = [];
   let fired = false;
@@ -246,7 +297,11 @@ const NI = /NotImplemented: chapter (\S+), step "(.*?)" is still a TODO \(([^()\
 /** The TODO a failed test ran into, if its error says so anywhere (message, actual value, details). */
 export function notImplementedIn(e: ErrorInfo | undefined): NotImplementedHit | undefined {
   if (!e) return undefined;
-  const text = plain([e.message, e.details, e.actual && tryString(e.actual), e.expects && tryString(e.expects)].filter(Boolean).join('\n'));
+  const text = plain(
+    [e.message, e.details, e.actual && tryString(e.actual), e.expects && tryString(e.expects)]
+      .filter(Boolean)
+      .join('\n'),
+  );
   const m = NI.exec(text);
   return m ? { chapter: m[1]!, step: m[2]!, where: m[3]! } : undefined;
 }
@@ -302,7 +357,12 @@ function printOutcome(o: Outcome): void {
   process.stdout.write(`  ${chalk.red('✘')} ${o.name}\n`);
   const reason = reasonOf(o.error);
   const color = notImplementedIn(o.error) ? chalk.yellow : chalk.dim;
-  process.stdout.write(reason.split('\n').map((l) => `      ${color(l)}\n`).join(''));
+  process.stdout.write(
+    reason
+      .split('\n')
+      .map((l) => `      ${color(l)}\n`)
+      .join(''),
+  );
 }
 
 /** The chapter a test file belongs to (its folder, when uvu ran on chapters/). */
@@ -328,13 +388,23 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     throw new WorkflowError(
       stageArg
         ? `${stageArg} has no main.ts`
-        : (handoutNoExercise(tag, ws.root) ?? `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`),
+        : (handoutNoExercise(tag, ws.root) ??
+            `exercises/${tag} does not exist yet: \`npm run exercises\` writes it from solutions/${tag}`),
       USAGE,
     );
   }
   if (!isRoot()) {
-    const extra = argv.length > 1 ? ` -- ${argv.filter((a) => a !== tag).map(shellQuote).join(' ')}` : '';
-    throw new WorkflowError(`the chapter's tests start real containers: ${notRootMessage(`sudo -E npm run verify ${tag}${extra}`)}`, USAGE);
+    const extra =
+      argv.length > 1
+        ? ` -- ${argv
+            .filter((a) => a !== tag)
+            .map(shellQuote)
+            .join(' ')}`
+        : '';
+    throw new WorkflowError(
+      `the chapter's tests start real containers: ${notRootMessage(`sudo -E npm run verify ${tag}${extra}`)}`,
+      USAGE,
+    );
   }
 
   const chapters = flags.has('previous') ? [...earlierChapters(tag, ws), chapter] : [chapter];
@@ -347,7 +417,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
     (o) => {
       const c = chapterOfFile(o.file, chapters);
       if (c !== shown) {
-        process.stdout.write(`\n${chalk.bold(`${c.tag} ${c.title}`)} ${chalk.dim(`(${chapterDir(c)} on ${rel(stage, ws)})`)}\n`);
+        process.stdout.write(
+          `\n${chalk.bold(`${c.tag} ${c.title}`)} ${chalk.dim(`(${chapterDir(c)} on ${rel(stage, ws)})`)}\n`,
+        );
         shown = c;
       }
       printOutcome(o);
@@ -363,7 +435,9 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
   if (flags.has('verbose') || !complete) {
     if (!complete) {
       const during = run.running ? ` during "${run.running.name}" (${run.running.file})` : '';
-      process.stdout.write(`\n${chalk.red(`The test run ended early${during}`)} (uvu exit status ${run.status}); its output:\n`);
+      process.stdout.write(
+        `\n${chalk.red(`The test run ended early${during}`)} (uvu exit status ${run.status}); its output:\n`,
+      );
     }
     const out = plain(run.output).trimEnd().split('\n');
     process.stdout.write(`${(flags.has('verbose') ? out : out.slice(-30)).map((l) => `  | ${l}`).join('\n')}\n`);
@@ -375,18 +449,27 @@ export async function main(argv: string[], ws: Workspace = WORKSPACE): Promise<n
 
   process.stdout.write('\n');
   if (ok) {
-    process.stdout.write(`${chalk.green('✔')} all ${passed} tests pass on ${rel(stage, ws)}.${onExercise ? ' Progress saved (npm run chapters).' : ''}\n`);
+    process.stdout.write(
+      `${chalk.green('✔')} all ${passed} tests pass on ${rel(stage, ws)}.${onExercise ? ' Progress saved (npm run chapters).' : ''}\n`,
+    );
     const next = ws.chapters[ws.chapters.indexOf(chapter) + 1];
-    if (next && onExercise) process.stdout.write(`Next: chapter ${next.tag}, ${next.title} — ${chapterDir(next)}/README.md\n`);
+    if (next && onExercise)
+      process.stdout.write(`Next: chapter ${next.tag}, ${next.title} — ${chapterDir(next)}/README.md\n`);
     return 0;
   }
-  const unfinished = run.running ? `, and the run stopped during "${run.running.name}"` : ', and the run did not finish';
+  const unfinished = run.running
+    ? `, and the run stopped during "${run.running.name}"`
+    : ', and the run did not finish';
   process.stdout.write(`${chalk.red('✘')} ${passed} passed, ${failed.length} failed${complete ? '' : unfinished}.\n`);
   // Point at the hints for the first TODO a test ran into, if the chapter has them.
   const todo = failed.map((o) => notImplementedIn(o.error)).find((h) => h && h.chapter === tag);
   const n = todo && hintFor(tag, todo.step, ws);
-  if (todo && n) process.stdout.write(`Stuck on "${todo.step}"? \`npm run hint ${tag} -- ${n}\`, from the idea to nearly the code.\n`);
-  else process.stdout.write(`Stuck? \`npm run hint ${tag}\` has hints for each step, from the idea to nearly the code.\n`);
+  if (todo && n)
+    process.stdout.write(
+      `Stuck on "${todo.step}"? \`npm run hint ${tag} -- ${n}\`, from the idea to nearly the code.\n`,
+    );
+  else
+    process.stdout.write(`Stuck? \`npm run hint ${tag}\` has hints for each step, from the idea to nearly the code.\n`);
   return 1;
 }
 
