@@ -142,7 +142,16 @@ function removeCgroup(dir: string): boolean {
  * moved out of the harness's cgroup on a v2-only host.
  */
 export function killCgroupsNamed(prefix: string): number[] {
-  const killed: number[] = [];
+  return cgroupsNamed(prefix).flatMap((p) => emptyCgroup(p, 500));
+}
+
+/**
+ * Cgroup directories whose name starts with `prefix`, two levels deep in every tree
+ * (v1's hierarchies, the unified tree): enough for the runtime's cgroups, which sit at
+ * the top of a hierarchy or one level below.
+ */
+export function cgroupsNamed(prefix: string): string[] {
+  const found: string[] = [];
   const visit = (dir: string, depth: number) => {
     let entries: fs.Dirent[] = [];
     try {
@@ -153,12 +162,12 @@ export function killCgroupsNamed(prefix: string): number[] {
     for (const e of entries) {
       if (!e.isDirectory()) continue;
       const p = path.join(dir, e.name);
-      if (e.name.startsWith(prefix)) killed.push(...emptyCgroup(p, 500));
+      if (e.name.startsWith(prefix)) found.push(p);
       else if (depth > 0) visit(p, depth - 1);
     }
   };
   visit(CGROUP_ROOT, 2);
-  return killed;
+  return found.sort();
 }
 
 let seq = 0;
@@ -340,21 +349,7 @@ export function cleanUpEverything(): { killed: string[]; roots: string[] } {
 }
 
 function removeCgroupsNamed(prefix: string): void {
-  const visit = (dir: string, depth: number) => {
-    let entries: fs.Dirent[] = [];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = path.join(dir, e.name);
-      if (e.name.startsWith(prefix)) removeCgroup(p);
-      else if (depth > 0) visit(p, depth - 1);
-    }
-  };
-  visit(CGROUP_ROOT, 2);
+  for (const p of cgroupsNamed(prefix)) removeCgroup(p);
 }
 
 function onSignal(signal: NodeJS.Signals): void {

@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
-import { CGROUP_ROOT } from '../runtime/state.ts';
 import { bundleStage } from '../workshop/bundle.ts';
 import { chaptersBefore } from '../workshop/chapters.ts';
 import { REPO } from '../workshop/repo.ts';
 import {
+  cgroupsNamed,
   cleanUpOnSignal,
   cleanUpRoot,
   Containment,
@@ -364,23 +364,7 @@ export interface HostState {
  * levels deep is enough): by default those of the current test's state root.
  */
 export function runtimeCgroups(prefix = currentRoot ? cgroupPrefix(currentRoot) + '-' : 'mydocker'): string[] {
-  const found: string[] = [];
-  const visit = (dir: string, depth: number) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = path.join(dir, e.name);
-      if (e.name.startsWith(prefix)) found.push(p);
-      else if (depth > 0) visit(p, depth - 1);
-    }
-  };
-  visit(CGROUP_ROOT, 2);
-  return found.sort();
+  return cgroupsNamed(prefix);
 }
 
 export function hostState(): HostState {
