@@ -48,7 +48,7 @@ export const CLASSROOM_WORKFLOW = 'docs/classroom.yml';
 export const CLASSROOM_TARGET = '.github/workflows/classroom.yml';
 
 /** Scripts a handout drops: each needs something a handout leaves out. */
-export const DROPPED_SCRIPTS = ['test', 'exercises', 'bench', 'docs', 'handout'];
+export const DROPPED_SCRIPTS = ['test', 'test:vm', 'exercises', 'bench', 'docs', 'handout'];
 
 export interface HandoutPlan {
   tag: string;
@@ -117,7 +117,8 @@ export function keeps(file: string, plan: HandoutPlan): boolean {
   if (file === 'docs/teaching.md' || file === CLASSROOM_WORKFLOW) return false; // the teacher's
   if (file === 'typedoc.config.mjs') return false; // the docs site needs every chapter
   if (/^src\/.*\.test\.ts$/.test(file) || file.startsWith('src/testing/reliability/')) return false; // the tools' own tests
-  if (file === 'src/testing/test-all.ts' || file.startsWith('.ci/')) return false; // npm test's, and CI's which runs it
+  // npm test's (and the cgroup v2 VM it boots), and CI's which runs it
+  if (file === 'src/testing/test-all.ts' || file.startsWith('src/testing/vm/') || file.startsWith('.ci/')) return false;
   return true;
 }
 
