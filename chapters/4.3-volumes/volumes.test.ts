@@ -14,7 +14,9 @@ import {
   hostState,
   perTest,
   startCli,
+  TIME_SCALE,
   uniqueName,
+  waitFor,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
@@ -183,13 +185,13 @@ test("'..' in a container path stays inside the root", async () => {
   assert.ok(fs.existsSync(path.join(vol, 'ok')));
 });
 
+/** Wait until the shell's `echo … > file` is complete: the file exists *and* holds its line. */
 async function waitForFile(file: string): Promise<void> {
-  for (let i = 0; i < 400 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(fs.existsSync(file), `${file} never appeared`);
+  await waitFor(() => (fs.existsSync(file) && fs.readFileSync(file, 'utf8').endsWith('\n') ? true : undefined), 20_000, `${file} with a line in it`);
 }
 
 async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 * TIME_SCALE; i++) {
     try {
       process.kill(pid, 0);
     } catch {
