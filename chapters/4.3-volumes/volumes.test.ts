@@ -16,7 +16,9 @@ import {
   perTest,
   runCli,
   startCli,
+  TIME_SCALE,
   uniqueName,
+  waitFor,
   waitForProcess,
 } from '../../src/testing/harness.ts';
 
@@ -300,13 +302,17 @@ function removeFromHost(p: string): void {
   fs.rmSync(p, { recursive: true, force: true });
 }
 
+/** Wait until the shell's `echo … > file` is complete: the file exists *and* holds its line. */
 async function waitForFile(file: string): Promise<void> {
-  for (let i = 0; i < 400 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(fs.existsSync(file), `${file} never appeared`);
+  await waitFor(
+    () => (fs.existsSync(file) && fs.readFileSync(file, 'utf8').endsWith('\n') ? true : undefined),
+    20_000,
+    `${file} with a line in it`,
+  );
 }
 
 async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 * TIME_SCALE; i++) {
     try {
       process.kill(pid, 0);
     } catch {

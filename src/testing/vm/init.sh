@@ -12,15 +12,14 @@
 # the kernel command line: the kernel hands unknown name=value words to init as its
 # environment.
 # Everything the VM says goes to the serial console; the last line is
-# "mydocker-vm: exit N", then the VM powers off.
+# "mydocker-vm: exit N", then the VM powers off (busybox poweroff -f: reboot(2) at once).
 
 /bin/busybox --install -s /bin
 export PATH=/bin
 
 poweroff_now() {
   sync
-  echo o >/proc/sysrq-trigger
-  sleep 30
+  poweroff -f
 }
 
 fail() {
@@ -65,5 +64,5 @@ exec switch_root $R /bin/sh -c '
   if [ -n "$MYDOCKER_VM_SCRIPT" ]; then sh "$MYDOCKER_VM_SCRIPT"; else node --import tsx src/testing/vm/inside.ts; fi
   echo "mydocker-vm: exit $?"
   sync
-  echo o >/proc/sysrq-trigger
-  sleep 30 2>/dev/null'
+  # reboot(2) powers off before it returns, so PID 1 never exits (which would panic).
+  exec /bin/busybox poweroff -f'

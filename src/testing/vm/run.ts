@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../harness.ts';
 import { buildInitramfs } from './initramfs.ts';
-import { fetchKernel, VM_CACHE } from './kernel.ts';
+import { cachedKernel, fetchKernel, VM_CACHE } from './kernel.ts';
 
 const QEMU = 'qemu-system-x86_64';
 const BUSYBOX = '/bin/busybox';
@@ -45,7 +45,7 @@ export function vmSkipReason(): string | undefined {
   if (process.arch !== 'x64') return `the VM tests need an x86-64 machine (this is ${process.arch})`;
   if (process.getuid?.() !== 0) return 'the VM tests need root (as every container test)';
   if (!onPath(QEMU)) return `${QEMU} is not installed (Debian/Ubuntu: apt-get install qemu-system-x86)`;
-  if (!onPath('apt-get') || !onPath('dpkg-deb'))
+  if (!cachedKernel() && (!onPath('apt-get') || !onPath('dpkg-deb')))
     return 'the VM kernel is fetched with apt-get download and dpkg-deb, which this machine lacks';
   if (!fs.existsSync(BUSYBOX)) return `no static busybox at ${BUSYBOX} (apt-get install busybox-static)`;
   return undefined;
