@@ -6,6 +6,8 @@
 #   /proc /sys /dev  the VM's own; /sys/fs/cgroup: cgroup2 with every controller enabled
 #   /tmp /run /root /var/lib/mydocker   tmpfs (state roots need a real filesystem:
 #                    overlayfs refuses an overlay as the upper layer of a container)
+#   the checkout     shared on its own, read-only under a tmpfs-backed overlay, at its
+#                    own path (which may be under /tmp or /root)
 # The host passes MYDOCKER_VM_REPO (the checkout to run), MYDOCKER_TIME_SCALE (for the
 # harness's waits), MYDOCKER_VM_ONLY (a job filter)
 # and MYDOCKER_VM_SCRIPT (a shell script to run instead of the tests, for debugging) on
@@ -57,7 +59,12 @@ for d in tmp run root var/lib/mydocker; do
 done
 chmod 1777 $R/tmp
 
-[ -d "$R$MYDOCKER_VM_REPO" ] || fail "no checkout at $MYDOCKER_VM_REPO"
+# The checkout, shared on its own (it may lie under one of the tmpfs above), read-only
+# under an overlay of its own: the tests write bundles and scratch files into it.
+mkdir -p /checkout /rw/checkout-upper /rw/checkout-work "$R$MYDOCKER_VM_REPO"
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose checkout /checkout || fail "mounting the checkout over 9p failed"
+mount -t overlay -o lowerdir=/checkout,upperdir=/rw/checkout-upper,workdir=/rw/checkout-work checkout "$R$MYDOCKER_VM_REPO" || fail "the checkout's overlay failed"
+[ -f "$R$MYDOCKER_VM_REPO/package.json" ] || fail "no checkout at $MYDOCKER_VM_REPO"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8
 exec switch_root $R /bin/sh -c '
   cd "$MYDOCKER_VM_REPO" || exit 125

@@ -95,6 +95,10 @@ function qemuArgs(vmlinuz: string, initrd: string, accel: 'kvm' | 'tcg', env: Re
     // This machine's / read-only; init puts a tmpfs-backed overlay over it.
     '-virtfs',
     'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    // The checkout again, on its own: init mounts it at its own path after the tmpfs
+    // mounts, so a checkout under /tmp or /root (a CI clone, say) is there too.
+    '-virtfs',
+    `local,path=${REPO},mount_tag=checkout,security_model=none,readonly=on,multidevs=remap`,
   ];
 }
 
