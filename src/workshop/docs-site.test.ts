@@ -36,6 +36,71 @@ function guideTitle(tag: string): string {
   return m![1]!;
 }
 
+/** The site's page of the chapter's guide (relative to the site's root), found by its title. */
+function guidePage(tag: string): string | undefined {
+  const html = guideTitle(tag)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+  return pages().find(
+    (p) => p.startsWith('documents/') && fs.readFileSync(path.join(out, p), 'utf8').includes(`<title>${html} |`),
+  );
+}
+
+/**
+ * What is wrong with the picture of the chapter's guide on the built site ([] if nothing):
+ * its page must show an <img> with alt text whose file the site holds, and that file must
+ * be an SVG (well-formed XML, checked by the element nesting) with a <title>.
+ */
+function guidePictureProblems(tag: string): string[] {
+  const page = guidePage(tag);
+  if (!page) return [`${tag}: no page for its guide`];
+  const html = fs.readFileSync(path.join(out, page), 'utf8');
+  const svgs = [...html.matchAll(/<img\b[^>]*>/g)]
+    .map(([img]) => ({ src: /\bsrc="([^"]+)"/.exec(img)?.[1], alt: /\balt="([^"]*)"/.exec(img)?.[1] }))
+    .filter((i) => i.src && /\.svg$/i.test(i.src) && !/^[a-z]+:/i.test(i.src));
+  if (svgs.length === 0) return [`${tag}: ${page} shows no SVG picture (no <img src="….svg">)`];
+  const problems: string[] = [];
+  for (const { src, alt } of svgs) {
+    const file = path.resolve(path.dirname(path.join(out, page)), decodeURIComponent(src!));
+    if (!alt?.trim()) problems.push(`${tag}: the picture ${src} has no alt text`);
+    if (!fs.existsSync(file)) {
+      problems.push(`${tag}: the picture ${src} is not in the site (looked for ${file})`);
+      continue;
+    }
+    const error = svgProblem(fs.readFileSync(file, 'utf8'));
+    if (error) problems.push(`${tag}: the picture ${src}: ${error}`);
+  }
+  return problems;
+}
+
+/** Why `text` is not a well-formed SVG with a <title> (undefined if it is one). */
+function svgProblem(text: string): string | undefined {
+  const body = text.replace(/^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?/, '').replace(/<!--[^]*?-->/g, '');
+  if (!/^<svg[\s>]/.test(body)) return 'does not start with <svg';
+  if (!/<svg\b[^>]*\bxmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(body)) return 'its <svg> has no SVG xmlns';
+  // Every element is closed, in order: a browser shows nothing of an SVG that is not XML.
+  const open: string[] = [];
+  for (const [tag, close, name, selfClosing] of body.matchAll(
+    /<(\/?)([A-Za-z][\w:.-]*)(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g,
+  )) {
+    if (selfClosing) continue;
+    if (!close) open.push(name!);
+    else if (open.at(-1) !== name) return `${tag} closes <${open.at(-1)}>, which is still open`;
+    else open.pop();
+  }
+  if (open.length) return `<${open.join('>, <')}> never closed`;
+  const stray = body
+    .replace(/<(?:"[^"]*"|'[^']*'|[^'">])*>/g, '')
+    .match(/[<>]|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[\da-f]+);)/i);
+  if (stray) return `a stray '${stray[0]}' outside a tag (write &lt; &gt; &amp;)`;
+  const title = /<svg\b[^>]*>\s*<title\b[^>]*>([^<]+)<\/title>/.exec(body);
+  if (!title?.[1]!.trim()) return 'has no <title> as its first child';
+  return undefined;
+}
+
 function chromium(args: string[]): string {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mydocker-chromium-'));
   try {
@@ -112,6 +177,11 @@ test('every hand-written doc is a page of the site, the teacher’s notes too', 
     const title = /^title:\s*"?(.+?)"?\s*$/m.exec(fs.readFileSync(path.join(REPO, 'docs', file), 'utf8'))?.[1];
     assert.ok(title && documents.includes(title), `docs/${file} ("${title}") is not a page of the site`);
   }
+});
+
+test('every chapter guide shows its picture, an SVG the site holds', () => {
+  const problems = guided.flatMap((c) => guidePictureProblems(c.tag));
+  assert.equal(problems, [], `pictures:\n${problems.join('\n')}`);
 });
 
 test("every stage's API is documented", () => {
