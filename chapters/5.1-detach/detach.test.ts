@@ -114,6 +114,29 @@ test('-d with -t is refused with exit 125 before anything is created', async () 
   assertHostClean(t.before);
 });
 
+test('run -d of a command that is missing (127) or cannot run (126) fails at once; nothing is left', async () => {
+  for (const [command, code, message] of [
+    ['nosuchcommand', 127, /nosuchcommand: executable file not found/],
+    ['/bin', 126, /\/bin: is a directory/],
+  ] as const) {
+    const r = await mydocker(['run', '-d', command]);
+    assert.is(r.code, code, `${command}: ${r.stderr}`);
+    assert.is(r.stdout, '', `${command}: an id was printed`);
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.equal(
+      fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : [],
+      [],
+    );
+    await waitCgroupsGone();
+    assertHostClean(t.before);
+  }
+  // In the foreground the same, once: the runtime says it (not init, then the runtime again).
+  const r = await mydocker(['run', 'nosuchcommand']);
+  assert.is(r.code, 127, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+});
+
 test('several detached containers run side by side', async () => {
   const m = marker();
   const runs = await Promise.all([1, 2, 3].map((i) => mydocker(['run', '-d', 'sh', '-c', `sleep 1000; : ${m}-${i}`])));
