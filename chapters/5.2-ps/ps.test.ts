@@ -154,6 +154,27 @@ test('a foreground container is listed while it runs and removed when it ends', 
   assertHostClean(t.before);
 });
 
+test('a foreground run killed with SIGKILL: cleanup, or the next run, frees its name', async () => {
+  const names = path.join(t.root, 'names');
+  for (const freeBy of [['cleanup'], ['run', 'true']]) {
+    const m = marker();
+    const s = startSession(STAGE, ['run', '--name', 'killed', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], {
+      root: t.root,
+    });
+    await s.waitOutput(/ready/);
+    const sh = await waitForDetachedProcess(m, 'sh');
+    s.child.kill('SIGKILL'); // the runtime itself; its container dies with it (PR_SET_PDEATHSIG)
+    await s.finish();
+    await waitGone(sh);
+    assert.ok(fs.existsSync(path.join(names, 'killed')), 'the claim is there before the cleanup');
+    expectCode(await mydocker(freeBy), 0);
+    assert.not.ok(fs.existsSync(path.join(names, 'killed')), `${freeBy[0]}: the claim of a removed container stays`);
+    assert.equal(await ps(), []);
+    await waitCgroupsGone();
+  }
+  assertHostClean(t.before);
+});
+
 test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`]), 0);

@@ -1,5 +1,6 @@
-// Chapter 5.2 — the commands of this stage: `run --name`, `ps`, and `commit` that also
-// takes a container's name.
+// Chapter 5.2 — the commands of this stage: `run --name`, `ps`, `commit` that also
+// takes a container's name, and `cleanup` that also frees the names of containers whose
+// runtime was killed.
 
 import { commandFrom } from '../../src/runtime/command-line.ts';
 import type { Command } from '../../src/runtime/entry.ts';
@@ -9,6 +10,7 @@ import { commands as base } from '../5.1/commands.ts';
 import { runCommandLine } from './cli.ts';
 import { ps } from './ps.ts';
 import { run, start } from './run.ts';
+import { releaseStaleNames } from './names.ts';
 import { findContainer } from './state.ts';
 
 export const commands: Record<string, Command> = {
@@ -18,4 +20,12 @@ export const commands: Record<string, Command> = {
   monitor: { ...base.monitor!, run: () => monitor(start) },
   ps: { summary: 'List the containers: ID, NAME, PID, STATUS, COMMAND, CREATED', run: (args) => ps(args) },
   commit: commitCommand((arg) => findContainer(arg).id),
+  cleanup: {
+    ...base.cleanup!,
+    run: async (args) => {
+      const code = await base.cleanup!.run(args);
+      releaseStaleNames();
+      return code;
+    },
+  },
 };

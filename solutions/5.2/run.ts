@@ -12,13 +12,13 @@
 // container needs, so they do not copy this file.
 
 import fs from 'node:fs';
-import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { cleanupStale, processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir } from '../../src/runtime/state.ts';
 import { newContainerId } from '../3.2/container-id.ts';
 import { runDetached } from '../5.1/detach.ts';
 import { startContainer, type StartHooks, type StartSpec } from '../5.1/start.ts';
 import type { RunOptions } from './cli.ts';
-import { claimName, releaseName } from './names.ts';
+import { claimName, releaseName, releaseStaleNames } from './names.ts';
 import { readState, statePath, updateState, writeState, type ContainerState } from './state.ts';
 
 /**
@@ -67,6 +67,9 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
 
   const run = async (opts: O): Promise<number> => {
     const id = newContainerId();
+    // Clean up after killed runtimes first (as the start will), and free their names.
+    cleanupStale();
+    releaseStaleNames();
     // The container's folder exists before its name is claimed: a claim whose holder has
     // no folder is then surely stale, never one that is just being made.
     fs.mkdirSync(containerDir(id), { recursive: true });
