@@ -49,6 +49,7 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
   /** Start container `id` and keep its state current (a foreground run and the monitor). */
   const start = (id: string, opts: O, hooks: StartHooks = {}): Promise<number> => {
     const launch = launchOf(opts);
+    updateState(id, { runtime: processIdentity(process.pid) }); // the monitor takes over from the CLI
     return startWith(id, opts, {
       image: launch.image,
       config: launch.config,
@@ -86,6 +87,7 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
       command: opts.command,
       created: new Date().toISOString(),
       status: 'created',
+      runtime: processIdentity(process.pid),
       detached: opts.detach,
       autoRemove: !opts.detach,
       volumes: opts.volumes,

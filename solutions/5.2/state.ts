@@ -32,6 +32,12 @@ export interface ContainerState {
   /** ISO time of `run` */
   created: string;
   status: 'created' | 'running' | 'exited';
+  /**
+   * The identity "pid starttime" of the process starting the container (the CLI, then
+   * the monitor): while the status is "created", the container is still starting only
+   * while this process lives.
+   */
+  runtime?: string;
   /** init's pid on the host, and its identity "pid starttime" */
   pid?: number;
   pidIdentity?: string;
@@ -105,6 +111,12 @@ export function isRunning(state: ContainerState): boolean {
   // exercise: a container runs while a process with its pid and start time exists
   return state.status === 'running' && state.pid !== undefined && processIdentity(state.pid) === state.pidIdentity;
   // end exercise
+}
+
+/** Whether the process starting the container (the state's `runtime`) is still alive. */
+export function runtimeAlive(state: ContainerState): boolean {
+  if (!state.runtime) return true; // written by a stage that did not record it
+  return processIdentity(Number(state.runtime.split(' ')[0])) === state.runtime;
 }
 
 /** What `ps` shows: running, created, exited (N), or "exited (unknown)" when its runtime died with it. */
