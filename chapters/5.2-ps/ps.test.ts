@@ -38,13 +38,14 @@ async function ps(): Promise<Record<string, string>[]> {
   assert.is(r.code, 0, r.stderr);
   const [header, ...lines] = r.stdout.trimEnd().split('\n');
   const cols = header!.split(/\s{2,}/);
-  // From chapter 6.3 on, ps shows each container's address after its status.
-  assert.equal(
-    cols,
-    stageAtLeast('5.2', '6.3')
-      ? ['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED']
-      : ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED'],
-  );
+  // From chapter 5.7 on, ps shows each container's image before its command; from 6.3
+  // on, its address after its status.
+  assert.equal(cols, [
+    ...['ID', 'NAME', 'PID', 'STATUS'],
+    ...(stageAtLeast('5.2', '6.3') ? ['IP'] : []),
+    ...(stageAtLeast('5.2', '5.7') ? ['IMAGE'] : []),
+    ...['COMMAND', 'CREATED'],
+  ]);
   return lines.map((l) => Object.fromEntries(l.split(/\s{2,}/).map((c, i) => [cols[i], c])));
 }
 
@@ -74,6 +75,23 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
   assert.is(state.name, 'web');
   assert.is(state.pid, sh);
   assert.equal(state.command, ['sh', '-c', `sleep 1000; : ${m}`]);
+});
+
+test('ps -q prints the ids alone, oldest first; -a and --no-trunc are accepted', async () => {
+  const ids: string[] = [];
+  for (const name of ['q1', 'q2']) {
+    const r = await mydocker(['run', '-d', '--name', name, 'true']);
+    expectCode(r, 0);
+    ids.push(r.stdout.trim());
+  }
+  for (const flags of [['-q'], ['--quiet'], ['-aq'], ['-q', '--no-trunc']]) {
+    const r = await mydocker(['ps', ...flags]);
+    expectCode(r, 0);
+    assert.is(r.stdout, ids.join('\n') + '\n', `ps ${flags.join(' ')}`);
+  }
+  const bad = await mydocker(['ps', '--nope']);
+  assert.is(bad.code, 125, bad.stderr);
+  await waitCgroupsGone();
 });
 
 test('a name is unique: a second container of that name is refused (125), the first runs on', async () => {

@@ -9,7 +9,7 @@ import { commitCommand } from '../../solutions/4.4/commands.ts';
 import { monitor } from '../../solutions/5.1/detach.ts';
 import { commands as base } from '../../solutions/5.1/commands.ts';
 import { runCommandLine } from './cli.ts';
-import { ps } from './ps.ts';
+import { ps, PS_FLAGS } from './ps.ts';
 import { run, start } from './run.ts';
 import { releaseStaleNames } from './names.ts';
 import { findContainer } from './state.ts';
@@ -19,7 +19,11 @@ export const commands: Record<string, Command> = {
   run: commandFrom(runCommandLine, run),
   // The monitor keeps the log: a detached container is kept until rm.
   monitor: { ...base.monitor!, run: () => monitor(start) },
-  ps: { summary: 'List the containers: ID, NAME, PID, STATUS, COMMAND, CREATED', run: (args) => ps(args) },
+  ps: {
+    summary: 'List the containers: ID, NAME, PID, STATUS, COMMAND, CREATED',
+    flags: PS_FLAGS,
+    run: (args) => ps(args),
+  },
   commit: commitCommand((arg) => findContainer(arg).id),
   cleanup: {
     ...base.cleanup!,

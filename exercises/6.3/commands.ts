@@ -31,7 +31,11 @@ export const commands: Record<string, Command> = {
   run: commandFrom(runCommandLine, run),
   init: { ...base.init!, run: reportingFailure(init) },
   monitor: { ...base.monitor!, run: () => monitor(start) },
-  ps: { ...base.ps!, run: (args) => ps(args) },
+  ps: {
+    ...base.ps!,
+    summary: 'List the containers: ID, NAME, PID, STATUS, IP, IMAGE, COMMAND, CREATED',
+    run: (args) => ps(args),
+  },
   rm: thenReclaim(base.rm!),
   cleanup: thenReclaim(base.cleanup!),
   network: {
