@@ -21,6 +21,7 @@ import {
   statOf,
   waitCgroupsGone,
   waitGone,
+  waitSettled,
   waitForDetachedProcess,
 } from '../../src/testing/containers.ts';
 
@@ -144,11 +145,35 @@ test('a detached container that ends by itself shows exited (N) and keeps its st
   const quick = await row('quick');
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
+  await waitSettled(t.root);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assert.equal(
     fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')),
     [],
   );
+  assertHostClean(t.before);
+});
+
+test('a stopped container keeps its write layer: commit saves it (changes and deletions) and mounts nothing on the host', async () => {
+  const r = await mydocker(['run', '-d', '--name', 'stopped', 'sh', '-c', 'echo kept > /etc/flavor; rm /etc/group']);
+  expectCode(r, 0);
+  const state = path.join(t.root, 'containers', r.stdout.trim(), 'state.json');
+  await waitFor(
+    () => (JSON.parse(fs.readFileSync(state, 'utf8')).status === 'exited' ? true : undefined),
+    10_000,
+    'the exit to be recorded',
+  );
+  await waitSettled(t.root);
+  assert.is((await row('stopped'))?.STATUS, 'exited (0)');
+  const mountsBefore = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const c = await mydocker(['commit', 'stopped', 'fromstopped']);
+  expectCode(c, 0);
+  const rootfs = path.join(t.root, 'images', 'fromstopped', 'rootfs');
+  assert.is(fs.readFileSync(path.join(rootfs, 'etc/flavor'), 'utf8'), 'kept\n');
+  assert.not.ok(fs.existsSync(path.join(rootfs, 'etc/group')), 'a deleted file came back');
+  assert.ok(fs.existsSync(path.join(rootfs, 'bin/sh')), 'the image is not under the write layer');
+  assert.is(fs.readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore, 'commit changed the host mounts');
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assertHostClean(t.before);
 });
 
@@ -203,7 +228,7 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   const cleanup = await mydocker(['cleanup']);
   expectCode(cleanup, 0);
   assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\) that are kept: [0-9a-f]{12}$/m);
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(t.before);
 });

@@ -142,13 +142,18 @@ export function findContainer<Extra extends object = object>(arg: string, root?:
   throw new UsageError(`no such container: ${arg}`);
 }
 
+/** A kept container's write layer (chapter 4.2's `upper`), kept for `commit` until `rm`. */
+export const WRITE_LAYER = 'upper';
+
 /**
- * A container kept until `rm` (a detached one: autoRemove false) keeps its state and its
- * log when its runtime cleans up after it — also when that cleanup is done by another
- * runtime after a crash (src/runtime/leftovers.ts asks every rule registered here).
+ * A container kept until `rm` (a detached one: autoRemove false) keeps its state, its
+ * log and its write layer when its runtime cleans up after it — also when that cleanup
+ * is done by another runtime after a crash (src/runtime/leftovers.ts asks every rule
+ * registered here). The write layer stays so that a stopped container can still be
+ * committed (commit.ts), as Docker keeps it until `docker rm`.
  */
 keepUntilRm({
-  files: [STATE_FILE, LOG_FILE],
+  files: [STATE_FILE, LOG_FILE, WRITE_LAYER],
   applies: (dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;
