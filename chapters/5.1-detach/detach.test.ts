@@ -18,6 +18,7 @@ import {
   cmdlineOf,
   killAllContainers,
   keptFiles,
+  KEPT,
   statOf,
   waitCgroupsGone,
   waitGone,
@@ -27,7 +28,7 @@ import {
 
 const t = perTest(test, '5.1', { afterEach: killAllContainers });
 const STAGE = t.stage;
-/** From 5.2 on a detached container's state and log stay until `rm`. */
+/** From 5.2 on a detached container's state, log and write layer stay until `rm`. */
 const KEEPS_STATE = stageAtLeast('5.1', '5.2');
 
 const mydocker = t.mydocker;
@@ -41,7 +42,7 @@ async function assertEndedClean(): Promise<void> {
   const files = keptFiles(t.root).sort();
   if (KEEPS_STATE)
     assert.ok(
-      files.every((f) => f === 'state.json' || f === 'container.log'),
+      files.every((f) => KEPT.includes(f)),
       `left: ${files}`,
     );
   else assert.equal(files, [], 'the container directory was left');
@@ -81,9 +82,9 @@ test('a detached container that ends by itself is cleaned up by its monitor', as
   assert.is(r.code, 0, r.stderr);
   await waitCgroupsGone();
   await waitFor(
-    () => (keptFiles(t.root).some((f) => !['state.json', 'container.log'].includes(f)) ? undefined : true),
+    () => (keptFiles(t.root).some((f) => !(KEEPS_STATE ? KEPT : []).includes(f)) ? undefined : true),
     10_000,
-    'the write layer to go',
+    'the working files to go',
   );
   await assertEndedClean();
 });
@@ -112,6 +113,29 @@ test('-d with -t is refused with exit 125 before anything is created', async () 
     fs.existsSync(path.join(t.root, 'containers')) && fs.readdirSync(path.join(t.root, 'containers')).length,
   );
   assertHostClean(t.before);
+});
+
+test('run -d of a command that is missing (127) or cannot run (126) fails at once; nothing is left', async () => {
+  for (const [command, code, message] of [
+    ['nosuchcommand', 127, /nosuchcommand: executable file not found/],
+    ['/bin', 126, /\/bin: is a directory/],
+  ] as const) {
+    const r = await mydocker(['run', '-d', command]);
+    assert.is(r.code, code, `${command}: ${r.stderr}`);
+    assert.is(r.stdout, '', `${command}: an id was printed`);
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.equal(
+      fs.existsSync(path.join(t.root, 'containers')) ? fs.readdirSync(path.join(t.root, 'containers')) : [],
+      [],
+    );
+    await waitCgroupsGone();
+    assertHostClean(t.before);
+  }
+  // In the foreground the same, once: the runtime says it (not init, then the runtime again).
+  const r = await mydocker(['run', 'nosuchcommand']);
+  assert.is(r.code, 127, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
 });
 
 test('several detached containers run side by side', async () => {

@@ -21,6 +21,7 @@ import {
   statOf,
   waitCgroupsGone,
   waitGone,
+  waitSettled,
   waitForDetachedProcess,
 } from '../../src/testing/containers.ts';
 
@@ -38,13 +39,14 @@ async function ps(): Promise<Record<string, string>[]> {
   assert.is(r.code, 0, r.stderr);
   const [header, ...lines] = r.stdout.trimEnd().split('\n');
   const cols = header!.split(/\s{2,}/);
-  // From chapter 6.3 on, ps shows each container's address after its status.
-  assert.equal(
-    cols,
-    stageAtLeast('5.2', '6.3')
-      ? ['ID', 'NAME', 'PID', 'STATUS', 'IP', 'COMMAND', 'CREATED']
-      : ['ID', 'NAME', 'PID', 'STATUS', 'COMMAND', 'CREATED'],
-  );
+  // From chapter 5.7 on, ps shows each container's image before its command; from 6.3
+  // on, its address after its status.
+  assert.equal(cols, [
+    ...['ID', 'NAME', 'PID', 'STATUS'],
+    ...(stageAtLeast('5.2', '6.3') ? ['IP'] : []),
+    ...(stageAtLeast('5.2', '5.7') ? ['IMAGE'] : []),
+    ...['COMMAND', 'CREATED'],
+  ]);
   return lines.map((l) => Object.fromEntries(l.split(/\s{2,}/).map((c, i) => [cols[i], c])));
 }
 
@@ -74,6 +76,23 @@ test('ps lists each container: id, name, pid, status, command with its spaces, c
   assert.is(state.name, 'web');
   assert.is(state.pid, sh);
   assert.equal(state.command, ['sh', '-c', `sleep 1000; : ${m}`]);
+});
+
+test('ps -q prints the ids alone, oldest first; -a and --no-trunc are accepted', async () => {
+  const ids: string[] = [];
+  for (const name of ['q1', 'q2']) {
+    const r = await mydocker(['run', '-d', '--name', name, 'true']);
+    expectCode(r, 0);
+    ids.push(r.stdout.trim());
+  }
+  for (const flags of [['-q'], ['--quiet'], ['-aq'], ['-q', '--no-trunc']]) {
+    const r = await mydocker(['ps', ...flags]);
+    expectCode(r, 0);
+    assert.is(r.stdout, ids.join('\n') + '\n', `ps ${flags.join(' ')}`);
+  }
+  const bad = await mydocker(['ps', '--nope']);
+  assert.is(bad.code, 125, bad.stderr);
+  await waitCgroupsGone();
 });
 
 test('a name is unique: a second container of that name is refused (125), the first runs on', async () => {
@@ -126,11 +145,35 @@ test('a detached container that ends by itself shows exited (N) and keeps its st
   const quick = await row('quick');
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
+  await waitSettled(t.root);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assert.equal(
     fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')),
     [],
   );
+  assertHostClean(t.before);
+});
+
+test('a stopped container keeps its write layer: commit saves it (changes and deletions) and mounts nothing on the host', async () => {
+  const r = await mydocker(['run', '-d', '--name', 'stopped', 'sh', '-c', 'echo kept > /etc/flavor; rm /etc/group']);
+  expectCode(r, 0);
+  const state = path.join(t.root, 'containers', r.stdout.trim(), 'state.json');
+  await waitFor(
+    () => (JSON.parse(fs.readFileSync(state, 'utf8')).status === 'exited' ? true : undefined),
+    10_000,
+    'the exit to be recorded',
+  );
+  await waitSettled(t.root);
+  assert.is((await row('stopped'))?.STATUS, 'exited (0)');
+  const mountsBefore = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const c = await mydocker(['commit', 'stopped', 'fromstopped']);
+  expectCode(c, 0);
+  const rootfs = path.join(t.root, 'images', 'fromstopped', 'rootfs');
+  assert.is(fs.readFileSync(path.join(rootfs, 'etc/flavor'), 'utf8'), 'kept\n');
+  assert.not.ok(fs.existsSync(path.join(rootfs, 'etc/group')), 'a deleted file came back');
+  assert.ok(fs.existsSync(path.join(rootfs, 'bin/sh')), 'the image is not under the write layer');
+  assert.is(fs.readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore, 'commit changed the host mounts');
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assertHostClean(t.before);
 });
 
@@ -154,6 +197,27 @@ test('a foreground container is listed while it runs and removed when it ends', 
   assertHostClean(t.before);
 });
 
+test('a foreground run killed with SIGKILL: cleanup, or the next run, frees its name', async () => {
+  const names = path.join(t.root, 'names');
+  for (const freeBy of [['cleanup'], ['run', 'true']]) {
+    const m = marker();
+    const s = startSession(STAGE, ['run', '--name', 'killed', 'sh', '-c', `echo ready; sleep 1000; : ${m}`], {
+      root: t.root,
+    });
+    await s.waitOutput(/ready/);
+    const sh = await waitForDetachedProcess(m, 'sh');
+    s.child.kill('SIGKILL'); // the runtime itself; its container dies with it (PR_SET_PDEATHSIG)
+    await s.finish();
+    await waitGone(sh);
+    assert.ok(fs.existsSync(path.join(names, 'killed')), 'the claim is there before the cleanup');
+    expectCode(await mydocker(freeBy), 0);
+    assert.not.ok(fs.existsSync(path.join(names, 'killed')), `${freeBy[0]}: the claim of a removed container stays`);
+    assert.equal(await ps(), []);
+    await waitCgroupsGone();
+  }
+  assertHostClean(t.before);
+});
+
 test('a container whose monitor died shows as exited; cleanup keeps its state, removes the rest', async () => {
   const m = marker();
   expectCode(await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `sleep 1000; : ${m}`]), 0);
@@ -164,7 +228,7 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   const cleanup = await mydocker(['cleanup']);
   expectCode(cleanup, 0);
   assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\) that are kept: [0-9a-f]{12}$/m);
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(t.before);
 });

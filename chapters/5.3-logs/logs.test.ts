@@ -2,10 +2,14 @@
 // in order, complete, also after it ended; `logs -f` follows the log until the container
 // ends. A foreground container has no log; an unknown one is an error.
 
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collect, perTest, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
-import { killAllContainers, waitForDetachedProcess } from '../../src/testing/containers.ts';
+import { collect, perTest, runCli, startCli, uniqueName, waitFor } from '../../src/testing/harness.ts';
+import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { killAllContainers, statOf, waitForDetachedProcess } from '../../src/testing/containers.ts';
 
 const t = perTest(test, '5.3', { afterEach: killAllContainers });
 const STAGE = t.stage;
@@ -96,6 +100,42 @@ test('logs -f follows the log until the container ends', async () => {
   const r = await done;
   assert.is(r.code, 0, r.stderr);
   assert.is(seen, 'tick 1\ntick 2\ntick 3\n');
+});
+
+test('logs -f ends when the runtime dies: a monitor killed while the container runs, or while it starts', async () => {
+  const m = uniqueName('orphan');
+  expectCode(await mydocker(['run', '-d', '--name', 'orphan', 'sh', '-c', `echo up; sleep 1000; : ${m}`]), 0);
+  const sh = await waitForDetachedProcess(m, 'sh');
+  const follower = startCli(STAGE, ['logs', '-f', 'orphan'], { root: t.root });
+  let seen = '';
+  follower.stdout!.on('data', (d) => (seen += d));
+  let ended = '';
+  const done = collect(follower, { timeoutMs: 15_000 });
+  void done.then((r) => (ended = `logs -f ended (exit ${r.code}): ${r.stderr}`));
+  await waitFor(
+    () => (seen.includes('up') ? true : undefined),
+    10_000,
+    'the first line',
+    () => ended || undefined,
+  );
+  process.kill(statOf(sh)!.ppid, 'SIGKILL'); // the monitor; the container dies with it
+  const r = await done;
+  assert.is(r.code, 0, r.stderr);
+  assert.is(seen, 'up\n');
+
+  // A monitor killed before the container ran leaves it "created" for good: the state
+  // names the process that was starting it, and that process is gone.
+  const id = (await mydocker(['run', '-d', '--name', 'never', 'true'])).stdout.trim();
+  await waitExited('never');
+  const gone = spawn('sleep', ['1000']);
+  const runtime = processIdentity(gone.pid!);
+  gone.kill('SIGKILL');
+  await new Promise((resolve) => gone.once('exit', resolve));
+  const file = path.join(t.root, 'containers', id, 'state.json');
+  const state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, JSON.stringify({ ...state, status: 'created', runtime, exitCode: undefined }));
+  const never = await runCli(STAGE, ['logs', '-f', 'never'], { root: t.root, timeoutMs: 15_000 });
+  assert.is(never.code, 0, never.stderr);
 });
 
 test('a foreground container has no log; an unknown container is an error', async () => {

@@ -49,7 +49,7 @@ test('a committed image runs: the new container sees the committed files', async
   assertHostClean(t.before);
 });
 
-test('two containers from different images run side by side, each with its own write layer', async () => {
+test('two containers from different images run side by side, each with its own write layer; ps shows their images', async () => {
   await makeImage('alpha');
   await makeImage('beta');
   const m = uniqueName('side');
@@ -81,7 +81,15 @@ test('two containers from different images run side by side, each with its own w
   };
   assert.is(state('c-alpha').image, 'alpha');
   assert.is(state('c-beta').image, 'beta');
-  expectCode(await mydocker(['rm', '-f', 'c-alpha', 'c-beta']), 0);
+  // ps shows each container's image, busybox for one run without an image.
+  expectCode(await mydocker(['run', '-d', '--name', 'c-plain', 'true']), 0);
+  const [header, ...lines] = (await mydocker(['ps'])).stdout.trimEnd().split('\n');
+  const cols = header!.split(/\s{2,}/);
+  assert.ok(cols.includes('IMAGE'), `ps header: ${header}`);
+  const imageOf = (name: string) =>
+    lines.map((l) => l.split(/\s{2,}/)).find((c) => c[cols.indexOf('NAME')] === name)?.[cols.indexOf('IMAGE')];
+  assert.equal(['c-alpha', 'c-beta', 'c-plain'].map(imageOf), ['alpha', 'beta', 'busybox']);
+  expectCode(await mydocker(['rm', '-f', 'c-alpha', 'c-beta', 'c-plain']), 0);
   assertHostClean(t.before);
 });
 

@@ -8,10 +8,13 @@
 //
 // base: ../4.3/run.ts
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { ensureImage } from '../../src/runtime/image.ts';
-import { withContainer } from '../../src/runtime/leftovers.ts';
+import { hostMountsUnder, keptFiles, withContainer } from '../../src/runtime/leftovers.ts';
+import { log } from '../../src/runtime/log.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { createWorkspace, removeWorkspace } from '../../solutions/4.2/workspace.ts';
+import { createWorkspace, removeWorkspace, type Workspace } from '../../solutions/4.2/workspace.ts';
 import type { RunOptions } from '../../solutions/4.3/cli.ts';
 import type { ContainerConfig } from '../../solutions/4.3/init.ts';
 import { prepareHostPaths } from '../../solutions/4.3/volumes.ts';
@@ -30,6 +33,20 @@ export interface StartSpec<C extends object = object> extends StartHooks {
   image?: string;
   /** More configuration for init (chapter 5.8's environment). */
   config?: C;
+}
+
+/**
+ * 4.2's removeWorkspace, except for a container kept until `rm` whose keep rule names its
+ * write layer (chapter 5.2): then only overlay's scratch directories go.
+ */
+export function removeWorkspaceUnlessKept(ws: Workspace): void {
+  if (!keptFiles(ws.dir)?.includes(path.basename(ws.upper))) return removeWorkspace(ws);
+  const mounted = hostMountsUnder(ws.dir);
+  if (mounted.length) {
+    log.warn(`not removing ${ws.dir}: still mounted on the host: ${mounted.join(', ')}`);
+    return;
+  }
+  for (const d of [ws.work, ws.merged]) fs.rmSync(d, { recursive: true, force: true });
 }
 
 export async function startContainer<C extends object>(
@@ -54,7 +71,7 @@ export async function startContainer<C extends object>(
       return code;
     } finally {
       spec.ended?.(code);
-      removeWorkspace(workspace);
+      removeWorkspaceUnlessKept(workspace);
     }
   });
 }

@@ -6,8 +6,8 @@
 // runs started at the same moment both take the name. So a name is *claimed*, in one
 // step that only one process can win: creating <state root>/names/<name> with O_EXCL
 // (man 2 open), the file holding the container's id. `rm` frees the name. A claim whose
-// container is gone (its runtime was killed and the cleanup removed it) is stale and is
-// taken over.
+// container is gone (its runtime was killed and the cleanup removed it) is stale: it is
+// taken over, and `cleanup` (and every `run`, which cleans up first) removes it.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -130,4 +130,36 @@ export function releaseName(name: string, id: string, root?: string): void {
   } catch {
     // not claimed, or other names are still in use
   }
+}
+
+/**
+ * Remove every claim whose container is gone (a foreground run killed with SIGKILL: the
+ * cleanup removed its directory, nobody released its name). Returns the names freed.
+ */
+export function releaseStaleNames(root?: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(namesDir(root));
+  } catch {
+    return [];
+  }
+  const freed = names.filter((name) => {
+    const file = path.join(namesDir(root), name);
+    let holder: string;
+    try {
+      holder = fs.readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    // An empty claim is being written; a holder with a directory is alive (or kept).
+    if (!holder || fs.existsSync(containerDir(holder, root))) return false;
+    releaseName(name, holder, root);
+    return true;
+  });
+  try {
+    fs.rmdirSync(namesDir(root));
+  } catch {
+    // names still in use
+  }
+  return freed;
 }

@@ -13,13 +13,13 @@
 // container needs, so they do not copy this file.
 
 import fs from 'node:fs';
-import { processIdentity } from '../../src/runtime/leftovers.ts';
+import { cleanupStale, processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir } from '../../src/runtime/state.ts';
 import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { runDetached } from '../../solutions/5.1/detach.ts';
 import { startContainer, type StartHooks, type StartSpec } from '../../solutions/5.1/start.ts';
 import type { RunOptions } from './cli.ts';
-import { claimName, releaseName } from './names.ts';
+import { claimName, releaseName, releaseStaleNames } from './names.ts';
 import { readState, statePath, updateState, writeState, type ContainerState } from './state.ts';
 import { NotImplemented } from '../../src/runtime/errors.ts';
 
@@ -51,12 +51,13 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
   /** Start container `id` and keep its state current (a foreground run and the monitor). */
   const start = (id: string, opts: O, hooks: StartHooks = {}): Promise<number> => {
     const launch = launchOf(opts);
+    updateState(id, { runtime: processIdentity(process.pid) }); // the monitor takes over from the CLI
     return startWith(id, opts, {
       image: launch.image,
       config: launch.config,
       started: (pid) => {
         // TODO(5.2): record that the container runs, with init's pid and its start time
-        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:58');
+        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:59');
         hooks.started?.(pid);
       },
       ended: (code) => {
@@ -68,6 +69,9 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
 
   const run = async (opts: O): Promise<number> => {
     const id = newContainerId();
+    // Clean up after killed runtimes first (as the start will), and free their names.
+    cleanupStale();
+    releaseStaleNames();
     // The container's folder exists before its name is claimed: a claim whose holder has
     // no folder is then surely stale, never one that is just being made.
     fs.mkdirSync(containerDir(id), { recursive: true });
@@ -84,6 +88,7 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
       command: opts.command,
       created: new Date().toISOString(),
       status: 'created',
+      runtime: processIdentity(process.pid),
       detached: opts.detach,
       autoRemove: !opts.detach,
       volumes: opts.volumes,

@@ -33,6 +33,12 @@ export interface ContainerState {
   /** ISO time of `run` */
   created: string;
   status: 'created' | 'running' | 'exited';
+  /**
+   * The identity "pid starttime" of the process starting the container (the CLI, then
+   * the monitor): while the status is "created", the container is still starting only
+   * while this process lives.
+   */
+  runtime?: string;
   /** init's pid on the host, and its identity "pid starttime" */
   pid?: number;
   pidIdentity?: string;
@@ -66,7 +72,7 @@ export function readState<Extra extends object = object>(id: string, root?: stri
 /** Write the whole state atomically: a temporary file renamed over state.json. */
 export function writeState(state: ContainerState, root?: string): void {
   // TODO(5.2): write the state as JSON to a temporary file and rename it over state.json
-  throw new NotImplemented('5.2', 'write the state as JSON to a temporary file and rename it over state.json', 'exercises/5.2/state.ts:68');
+  throw new NotImplemented('5.2', 'write the state as JSON to a temporary file and rename it over state.json', 'exercises/5.2/state.ts:74');
 }
 
 /** Change some fields of container `id`'s state (if it still has one). */
@@ -99,7 +105,13 @@ export function listStates<Extra extends object = object>(root?: string): StateW
 /** Whether the container's init is still the process the state names. */
 export function isRunning(state: ContainerState): boolean {
   // TODO(5.2): a container runs while a process with its pid and start time exists
-  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:101');
+  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:107');
+}
+
+/** Whether the process starting the container (the state's `runtime`) is still alive. */
+export function runtimeAlive(state: ContainerState): boolean {
+  if (!state.runtime) return true; // written by a stage that did not record it
+  return processIdentity(Number(state.runtime.split(' ')[0])) === state.runtime;
 }
 
 /** What `ps` shows: running, created, exited (N), or "exited (unknown)" when its runtime died with it. */
@@ -125,13 +137,18 @@ export function findContainer<Extra extends object = object>(arg: string, root?:
   throw new UsageError(`no such container: ${arg}`);
 }
 
+/** A kept container's write layer (chapter 4.2's `upper`), kept for `commit` until `rm`. */
+export const WRITE_LAYER = 'upper';
+
 /**
- * A container kept until `rm` (a detached one: autoRemove false) keeps its state and its
- * log when its runtime cleans up after it — also when that cleanup is done by another
- * runtime after a crash (src/runtime/leftovers.ts asks every rule registered here).
+ * A container kept until `rm` (a detached one: autoRemove false) keeps its state, its
+ * log and its write layer when its runtime cleans up after it — also when that cleanup
+ * is done by another runtime after a crash (src/runtime/leftovers.ts asks every rule
+ * registered here). The write layer stays so that a stopped container can still be
+ * committed (commit.ts), as Docker keeps it until `docker rm`.
  */
 keepUntilRm({
-  files: [STATE_FILE, LOG_FILE],
+  files: [STATE_FILE, LOG_FILE, WRITE_LAYER],
   applies: (dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;

@@ -3,7 +3,8 @@
 // stderr are the log file its monitor was started with (chapter 5.1), kept until `rm`
 // (5.2), so `logs` only has to copy that file to its own stdout. With -f it keeps
 // reading as the file grows, until the container has ended — `tail -f` that knows when
-// to stop.
+// to stop. A container ends also when its runtime dies: its init dies with the monitor
+// (PR_SET_PDEATHSIG), and one still "created" whose runtime is gone never starts.
 //
 // Both streams went into one file in the order they were written, so `logs` prints
 // them together on stdout. A foreground container's output went to its terminal, and
@@ -13,7 +14,7 @@ import fs from 'node:fs';
 import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
 import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../../solutions/5.1/detach.ts';
-import { findContainer, isRunning, readState } from '../../solutions/5.2/state.ts';
+import { findContainer, isRunning, readState, runtimeAlive } from '../../solutions/5.2/state.ts';
 
 export const LOGS_FLAGS: FlagSpec[] = [
   { name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' },
@@ -30,13 +31,13 @@ function write(chunk: Buffer): Promise<void> {
 async function copyFrom(fd: number, offset: number): Promise<number> {
   const buf = Buffer.alloc(64 * 1024);
   // TODO(5.3): copy the log from offset to its current end onto stdout
-  throw new NotImplemented('5.3', 'copy the log from offset to its current end onto stdout', 'exercises/5.3/logs.ts:32');
+  throw new NotImplemented('5.3', 'copy the log from offset to its current end onto stdout', 'exercises/5.3/logs.ts:33');
 }
 
 /** -f: copy what is added to the log until container `id` has ended. */
 async function follow(fd: number, id: string, offset: number): Promise<void> {
   // TODO(5.3): keep copying what is added until the container has ended, then once more
-  throw new NotImplemented('5.3', 'keep copying what is added until the container has ended, then once more', 'exercises/5.3/logs.ts:38');
+  throw new NotImplemented('5.3', 'keep copying what is added until the container has ended, then once more', 'exercises/5.3/logs.ts:39');
 }
 
 export async function logs(args: string[]): Promise<number> {

@@ -18,12 +18,13 @@ import type { RunOptions } from '../../solutions/3.2/cli.ts';
 import { reportOom } from '../../solutions/3.2/run.ts';
 import type { ContainerConfig } from '../../solutions/3.3/init.ts';
 import { CONFIG_FD, sendConfig } from '../../solutions/3.3/pipe.ts';
+import { execOutcome } from '../../solutions/5.1/exec-status.ts';
 
 /** Resolve once init has written its "ready" byte (it is then in its own namespaces). */
 export function initReady(child: ChildProcess): Promise<void> {
   const socket = child.stdio[CONFIG_FD] as Duplex;
   // TODO(6.3): wait for one byte from init on the configuration socket (fail if it closes first)
-  throw new NotImplemented('6.3', 'wait for one byte from init on the configuration socket (fail if it closes first)', 'exercises/6.3/container.ts:25');
+  throw new NotImplemented('6.3', 'wait for one byte from init on the configuration socket (fail if it closes first)', 'exercises/6.3/container.ts:26');
 }
 
 export async function runContainer<C extends ContainerConfig>(
@@ -36,12 +37,14 @@ export async function runContainer<C extends ContainerConfig>(
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);
+    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe', 'pipe']);
+    const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
       await initReady(child);
       attach?.(child.pid!);
       await sendConfig(child, config);
+      await execed; // the command runs (or init says why not: chapter 5.1's exec-status.ts)
       started?.(child.pid!);
     } catch (err) {
       child.kill('SIGKILL');

@@ -7,9 +7,9 @@
 import { ensureImage } from '../../src/runtime/image.ts';
 import { withContainer } from '../../src/runtime/leftovers.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { createWorkspace, removeWorkspace } from '../../solutions/4.2/workspace.ts';
+import { createWorkspace } from '../../solutions/4.2/workspace.ts';
 import { prepareHostPaths } from '../../solutions/4.3/volumes.ts';
-import type { StartSpec } from '../../solutions/5.1/start.ts';
+import { removeWorkspaceUnlessKept, type StartSpec } from '../../solutions/5.1/start.ts';
 import { updateState } from '../../solutions/5.2/state.ts';
 import type { RunOptions } from './cli.ts';
 import { runContainer } from './container.ts';
@@ -44,7 +44,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       spec.ended?.(code);
       // TODO(6.3): undo the endpoint (the address goes back to the pool)
       throw new NotImplemented('6.3', 'undo the endpoint (the address goes back to the pool)', 'exercises/6.3/start.ts:45');
-      removeWorkspace(workspace);
+      removeWorkspaceUnlessKept(workspace);
     }
   });
 }

@@ -7,9 +7,9 @@
 import { ensureImage } from '../../src/runtime/image.ts';
 import { withContainer } from '../../src/runtime/leftovers.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { createWorkspace, removeWorkspace } from '../../solutions/4.2/workspace.ts';
+import { createWorkspace } from '../../solutions/4.2/workspace.ts';
 import { prepareHostPaths } from '../../solutions/4.3/volumes.ts';
-import type { StartSpec } from '../../solutions/5.1/start.ts';
+import { removeWorkspaceUnlessKept, type StartSpec } from '../../solutions/5.1/start.ts';
 import { updateState } from '../../solutions/5.2/state.ts';
 import { findNetwork } from '../../solutions/6.2/network.ts';
 import { runContainer } from '../../solutions/6.3/container.ts';
@@ -63,7 +63,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         throw new NotImplemented('6.4', 'remove the container\'s rules and port claims', 'exercises/6.4/start.ts:62');
       }
       if (endpoint) disconnect(endpoint);
-      removeWorkspace(workspace);
+      removeWorkspaceUnlessKept(workspace);
     }
   });
 }

@@ -74,7 +74,13 @@ export function resolveContainerId(arg: string, root?: string): string {
  * The tarball is written beside the images and added with importImage, which refuses an
  * existing name and unpacks it, so the new image is complete or not there at all.
  */
-export async function commitContainer(stateRoot: string, id: string, image: string): Promise<string> {
+export async function commitContainer(
+  stateRoot: string,
+  id: string,
+  image: string,
+  /** a process whose root is the container's files (chapter 5.2: a stopped container's) */
+  rootPid?: number,
+): Promise<string> {
   // The rule of src/runtime/image.ts, checked before the (possibly long) tarring starts.
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(image)) {
     throw new UsageError(
@@ -83,7 +89,7 @@ export async function commitContainer(stateRoot: string, id: string, image: stri
   }
   const target = path.join(imagesDir(stateRoot), `${image}.tar`);
   if (fs.existsSync(target)) throw new UsageError(`commit: image '${image}' exists already (${target})`);
-  const pid = findInit(id);
+  const pid = rootPid ?? findInit(id);
   if (pid === undefined)
     throw new RuntimeError(`commit: container ${id} is not running (only a running container can be committed)`);
   const rootDir = `/proc/${pid}/root`;

@@ -1,6 +1,7 @@
-// Chapter 5.1 — 3.3's runContainer with one addition: `started(pid)` is called once init
-// is in its cgroup and has its configuration, i.e. once the container is really
-// running. A detached run reports "started" to the waiting CLI from there (detach.ts);
+// Chapter 5.1 — 3.3's runContainer with two additions: init gets a status pipe on fd 4
+// (exec-status.ts), and `started(pid)` is called once init has exec'd the command, i.e.
+// once the container is really running; if init fails before, runContainer throws its
+// error (127, 126 or 125) instead. A detached run reports "started" to the waiting CLI from there (detach.ts);
 // chapter 5.2 records the container's pid in its state there.
 //
 // base: ../3.3/run.ts
@@ -12,6 +13,7 @@ import type { RunOptions } from '../3.2/cli.ts';
 import { reportOom } from '../3.2/run.ts';
 import type { ContainerConfig } from '../3.3/init.ts';
 import { sendConfig } from '../3.3/pipe.ts';
+import { execOutcome } from './exec-status.ts';
 import { cgroupName } from '../../src/runtime/state.ts';
 
 export async function runContainer<C extends ContainerConfig>(
@@ -23,10 +25,12 @@ export async function runContainer<C extends ContainerConfig>(
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);
+    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe', 'pipe']);
+    const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
       await sendConfig(child, config);
+      await execed; // the command runs (or init says why not)
       started?.(child.pid!);
     } catch (err) {
       child.kill('SIGKILL');

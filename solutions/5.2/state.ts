@@ -32,6 +32,12 @@ export interface ContainerState {
   /** ISO time of `run` */
   created: string;
   status: 'created' | 'running' | 'exited';
+  /**
+   * The identity "pid starttime" of the process starting the container (the CLI, then
+   * the monitor): while the status is "created", the container is still starting only
+   * while this process lives.
+   */
+  runtime?: string;
   /** init's pid on the host, and its identity "pid starttime" */
   pid?: number;
   pidIdentity?: string;
@@ -107,6 +113,12 @@ export function isRunning(state: ContainerState): boolean {
   // end exercise
 }
 
+/** Whether the process starting the container (the state's `runtime`) is still alive. */
+export function runtimeAlive(state: ContainerState): boolean {
+  if (!state.runtime) return true; // written by a stage that did not record it
+  return processIdentity(Number(state.runtime.split(' ')[0])) === state.runtime;
+}
+
 /** What `ps` shows: running, created, exited (N), or "exited (unknown)" when its runtime died with it. */
 export function statusText(state: ContainerState): string {
   if (isRunning(state)) return 'running';
@@ -130,13 +142,18 @@ export function findContainer<Extra extends object = object>(arg: string, root?:
   throw new UsageError(`no such container: ${arg}`);
 }
 
+/** A kept container's write layer (chapter 4.2's `upper`), kept for `commit` until `rm`. */
+export const WRITE_LAYER = 'upper';
+
 /**
- * A container kept until `rm` (a detached one: autoRemove false) keeps its state and its
- * log when its runtime cleans up after it — also when that cleanup is done by another
- * runtime after a crash (src/runtime/leftovers.ts asks every rule registered here).
+ * A container kept until `rm` (a detached one: autoRemove false) keeps its state, its
+ * log and its write layer when its runtime cleans up after it — also when that cleanup
+ * is done by another runtime after a crash (src/runtime/leftovers.ts asks every rule
+ * registered here). The write layer stays so that a stopped container can still be
+ * committed (commit.ts), as Docker keeps it until `docker rm`.
  */
 keepUntilRm({
-  files: [STATE_FILE, LOG_FILE],
+  files: [STATE_FILE, LOG_FILE, WRITE_LAYER],
   applies: (dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;

@@ -2,7 +2,8 @@
 // stderr are the log file its monitor was started with (chapter 5.1), kept until `rm`
 // (5.2), so `logs` only has to copy that file to its own stdout. With -f it keeps
 // reading as the file grows, until the container has ended — `tail -f` that knows when
-// to stop.
+// to stop. A container ends also when its runtime dies: its init dies with the monitor
+// (PR_SET_PDEATHSIG), and one still "created" whose runtime is gone never starts.
 //
 // Both streams went into one file in the order they were written, so `logs` prints
 // them together on stdout. A foreground container's output went to its terminal, and
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import { UsageError } from '../../src/runtime/errors.ts';
 import { parseFlags, type FlagSpec } from '../../src/runtime/flags.ts';
 import { logPath } from '../5.1/detach.ts';
-import { findContainer, isRunning, readState } from '../5.2/state.ts';
+import { findContainer, isRunning, readState, runtimeAlive } from '../5.2/state.ts';
 
 export const LOGS_FLAGS: FlagSpec[] = [
   { name: 'follow', aliases: ['f'], kind: 'bool', help: 'Keep printing what the container writes until it ends' },
@@ -43,7 +44,7 @@ async function follow(fd: number, id: string, offset: number): Promise<void> {
   // exercise: keep copying what is added until the container has ended, then once more
   for (;;) {
     const now = readState(id);
-    const going = now !== undefined && (now.status === 'created' || isRunning(now));
+    const going = now !== undefined && ((now.status === 'created' && runtimeAlive(now)) || isRunning(now));
     offset = await copyFrom(fd, offset);
     if (!going) return; // read once more after the end was seen: nothing is lost
     await new Promise((r) => setTimeout(r, POLL_MS));

@@ -3,6 +3,7 @@
 import { commandFrom } from '../../src/runtime/command-line.ts';
 import type { Command } from '../../src/runtime/entry.ts';
 import { monitor } from '../5.1/detach.ts';
+import { reportingFailure } from '../5.1/exec-status.ts';
 import { commands as base } from '../5.7/commands.ts';
 import { runCommandLine } from './cli.ts';
 import { init } from './init.ts';
@@ -11,6 +12,6 @@ import { run, start } from './run.ts';
 export const commands: Record<string, Command> = {
   ...base,
   run: commandFrom(runCommandLine, run),
-  init: { ...base.init!, run: () => init() },
+  init: { ...base.init!, run: reportingFailure(init) },
   monitor: { ...base.monitor!, run: () => monitor(start) },
 };

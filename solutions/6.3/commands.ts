@@ -5,6 +5,7 @@
 import { commandFrom } from '../../src/runtime/command-line.ts';
 import type { Command } from '../../src/runtime/entry.ts';
 import { monitor } from '../5.1/detach.ts';
+import { reportingFailure } from '../5.1/exec-status.ts';
 import { removeNetwork } from '../6.2/network.ts';
 import { networkCommand } from '../6.2/network-cli.ts';
 import { commands as base } from '../6.2/commands.ts';
@@ -27,9 +28,13 @@ const thenReclaim = (cmd: Command): Command => ({
 export const commands: Record<string, Command> = {
   ...base,
   run: commandFrom(runCommandLine, run),
-  init: { ...base.init!, run: () => init() },
+  init: { ...base.init!, run: reportingFailure(init) },
   monitor: { ...base.monitor!, run: () => monitor(start) },
-  ps: { ...base.ps!, run: (args) => ps(args) },
+  ps: {
+    ...base.ps!,
+    summary: 'List the containers: ID, NAME, PID, STATUS, IP, IMAGE, COMMAND, CREATED',
+    run: (args) => ps(args),
+  },
   rm: thenReclaim(base.rm!),
   cleanup: thenReclaim(base.cleanup!),
   network: {

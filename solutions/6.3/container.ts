@@ -17,6 +17,7 @@ import type { RunOptions } from '../3.2/cli.ts';
 import { reportOom } from '../3.2/run.ts';
 import type { ContainerConfig } from '../3.3/init.ts';
 import { CONFIG_FD, sendConfig } from '../3.3/pipe.ts';
+import { execOutcome } from '../5.1/exec-status.ts';
 
 /** Resolve once init has written its "ready" byte (it is then in its own namespaces). */
 export function initReady(child: ChildProcess): Promise<void> {
@@ -45,12 +46,14 @@ export async function runContainer<C extends ContainerConfig>(
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe']);
+    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe', 'pipe']);
+    const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
       await initReady(child);
       attach?.(child.pid!);
       await sendConfig(child, config);
+      await execed; // the command runs (or init says why not: chapter 5.1's exec-status.ts)
       started?.(child.pid!);
     } catch (err) {
       child.kill('SIGKILL');

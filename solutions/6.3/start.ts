@@ -6,9 +6,9 @@
 import { ensureImage } from '../../src/runtime/image.ts';
 import { withContainer } from '../../src/runtime/leftovers.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { createWorkspace, removeWorkspace } from '../4.2/workspace.ts';
+import { createWorkspace } from '../4.2/workspace.ts';
 import { prepareHostPaths } from '../4.3/volumes.ts';
-import type { StartSpec } from '../5.1/start.ts';
+import { removeWorkspaceUnlessKept, type StartSpec } from '../5.1/start.ts';
 import { updateState } from '../5.2/state.ts';
 import type { RunOptions } from './cli.ts';
 import { runContainer } from './container.ts';
@@ -46,7 +46,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
       // exercise: undo the endpoint (the address goes back to the pool)
       if (endpoint) disconnect(endpoint);
       // end exercise
-      removeWorkspace(workspace);
+      removeWorkspaceUnlessKept(workspace);
     }
   });
 }

@@ -6,9 +6,9 @@
 import { ensureImage } from '../../src/runtime/image.ts';
 import { withContainer } from '../../src/runtime/leftovers.ts';
 import { stateRoot } from '../../src/runtime/state.ts';
-import { createWorkspace, removeWorkspace } from '../4.2/workspace.ts';
+import { createWorkspace } from '../4.2/workspace.ts';
 import { prepareHostPaths } from '../4.3/volumes.ts';
-import type { StartSpec } from '../5.1/start.ts';
+import { removeWorkspaceUnlessKept, type StartSpec } from '../5.1/start.ts';
 import { updateState } from '../5.2/state.ts';
 import { findNetwork } from '../6.2/network.ts';
 import { runContainer } from '../6.3/container.ts';
@@ -70,7 +70,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         // end exercise
       }
       if (endpoint) disconnect(endpoint);
-      removeWorkspace(workspace);
+      removeWorkspaceUnlessKept(workspace);
     }
   });
 }

@@ -77,17 +77,20 @@ export async function killAllContainers(root?: string): Promise<void> {
   if (root) await waitSettled(root).catch(() => undefined);
 }
 
+/** What a kept container keeps after it ended (5.2 on): its state, its log, its write layer. */
+export const KEPT = ['state.json', 'container.log', 'upper'];
+
 /**
  * Wait until every container directory under `root` holds at most a kept container's
- * state and log: the runtimes have finished their cleanup (the cgroup goes before the
- * write layer and the owner file).
+ * state, log and write layer: the runtimes have finished their cleanup (the cgroup goes
+ * before overlay's scratch directories and the owner file).
  */
 export function waitSettled(root: string, ms = 15_000): Promise<true> {
-  const done = () => keptFiles(root).every((f) => f === 'state.json' || f === 'container.log');
+  const done = () => keptFiles(root).every((f) => KEPT.includes(f));
   return waitFor(() => (done() ? true : undefined), ms, 'the containers’ runtimes to finish cleaning up');
 }
 
-/** The files a container directory may keep after its container ended (5.2 on: state and log). */
+/** The files in the container directories under `root` (after the end, 5.2 on: KEPT). */
 export function keptFiles(root: string): string[] {
   const dir = path.join(root, 'containers');
   if (!fs.existsSync(dir)) return [];
