@@ -53,6 +53,7 @@ test('help lists every flag with its spellings', () => {
   const help = flagHelp(SPECS);
   assert.match(help, /-m, --memory SIZE\s+memory/);
   assert.match(help, /-v, --volume\s+volume \(repeatable\)/);
+  assert.match(help, /--cpu-shares\s+cpu \(also --cpushare\)/);
 });
 
 test.run();

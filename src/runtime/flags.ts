@@ -100,7 +100,10 @@ export function flagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const names = [...(s.aliases ?? []).filter((a) => a.length === 1).map((a) => `-${a}`), `--${s.name}`];
     const left = names.join(', ') + (s.value ? ` ${s.value}` : '');
-    return [left, s.help + (s.kind === 'list' ? ' (repeatable)' : '')];
+    // Longer spellings (the book's -cpushare, Docker's --network) are listed after the help.
+    const also = (s.aliases ?? []).filter((a) => a.length > 1).map((a) => `--${a}`);
+    const notes = [...(s.kind === 'list' ? ['repeatable'] : []), ...(also.length ? [`also ${also.join(', ')}`] : [])];
+    return [left, s.help + (notes.length ? ` (${notes.join('; ')})` : '')];
   });
   const width = Math.max(...rows.map(([l]) => l!.length));
   return rows.map(([l, h]) => `  ${l!.padEnd(width)}  ${h}`).join('\n');
