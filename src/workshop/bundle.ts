@@ -2,14 +2,14 @@
 // the runtime again as the container's init), and loading the TypeScript loader costs
 // more than the rest of the start together. So the runner and the tests bundle a stage
 // with esbuild into one plain .mjs (npm packages stay external, found in node_modules)
-// and run that. The bundle is rebuilt from the sources on every call — about 50 ms —
-// so a learner's edit is always what runs; nothing stale is ever started.
+// and run that. The bundle is rebuilt (about 50 ms) only when a file it was built from
+// changed (build-cache.mjs: esbuild's metafile inputs, their size and time), so a
+// learner's edit is always what runs; nothing stale is ever started.
 //
 //   node_modules/.cache/mydocker/<solutions|exercises>/<tag>/main.mjs
 
-import esbuild from 'esbuild';
-import fs from 'node:fs';
 import path from 'node:path';
+import { buildCached } from './build-cache.mjs';
 import { REPO } from './repo.ts';
 
 const CACHE = path.join(REPO, 'node_modules/.cache/mydocker');
@@ -22,15 +22,10 @@ export function bundleStage(stageDir: string): string {
 
 /** Bundle one TypeScript entry point into the cache as `outRel`; returns its path. */
 export function bundleFile(entry: string, outRel: string): string {
-  const out = path.join(CACHE, outRel);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  // Build beside the target and rename: runs started at the same moment never see a
-  // half-written file.
-  const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    esbuild.buildSync({
-      entryPoints: [entry],
-      outfile: tmp,
+  return buildCached(
+    entry,
+    path.join(CACHE, outRel),
+    {
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -38,10 +33,7 @@ export function bundleFile(entry: string, outRel: string): string {
       packages: 'external',
       logLevel: 'silent',
       legalComments: 'none',
-    });
-    fs.renameSync(tmp, out);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-  return out;
+    },
+    REPO,
+  );
 }

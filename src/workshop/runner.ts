@@ -4,11 +4,13 @@
 // this same process, as if node had been started on it: the stage's runMain() takes
 // its own import.meta.url, so `run` re-executes that very stage as the container's init.
 //
-// The stage is bundled first (src/workshop/bundle.ts; rebuilt from the sources every time, so
+// The stage is bundled first (src/workshop/bundle.ts; rebuilt whenever a source changed, so
 // your last edit is what runs) and the bundle is imported: the container's init then
 // starts as plain `node main.mjs init`, without the ~300 ms of loading the TypeScript
 // loader a second time. MYDOCKER_NO_BUNDLE=1 imports main.ts through tsx instead.
 //
+//   node src/workshop/runner.mjs solutions|exercises TAG [ARGS...]   (what npm runs: runner.ts
+//                                                                      bundled, no tsx)
 //   node --import tsx src/workshop/runner.ts solutions|exercises TAG [ARGS...]
 
 import fs from 'node:fs';
@@ -43,7 +45,7 @@ export function prepare(
   const [base, tag, ...args] = argv;
   const script = base === 'exercises' ? 'lab' : 'chapter';
   const known = CHAPTERS.map((c) => c.tag).join(', ');
-  if (!base) return { error: 'usage: node --import tsx src/workshop/runner.ts solutions|exercises TAG [ARGS...]' };
+  if (!base) return { error: 'usage: node src/workshop/runner.mjs solutions|exercises TAG [ARGS...]' };
   if (!tag) return { error: `which chapter? npm run ${script} <tag> -- run -ti sh   (chapters: ${known})` };
   if (!findChapter(tag)) return { error: `unknown chapter "${tag}": the chapters are ${known}` };
   const main = path.resolve(REPO, base, tag, 'main.ts');
@@ -65,7 +67,8 @@ export function prepare(
   return { main, args };
 }
 
-async function run(): Promise<void> {
+/** Run the stage named by process.argv (what runner.mjs calls). */
+export async function run(): Promise<void> {
   const p = prepare(process.argv.slice(2));
   if ('error' in p) {
     log.error(p.error);
@@ -86,6 +89,11 @@ async function run(): Promise<void> {
     // The bundle is plain JavaScript: the init that `run` starts (with process.execArgv)
     // does not need the TypeScript loader this runner was started with.
     process.execArgv = dropTsxLoader(process.execArgv);
+  } else if (dropTsxLoader(process.execArgv).length === process.execArgv.length) {
+    // Started without tsx (runner.mjs): register it here, and for the init `run` starts.
+    const { register } = await import('tsx/esm/api');
+    register();
+    process.execArgv = [...process.execArgv, '--import', 'tsx'];
   }
   // As if node had been started on the stage itself: runMain() reads process.argv.
   process.argv = [process.argv[0]!, entry, ...p.args];

@@ -1,8 +1,10 @@
-// Tests of the tagged runner (src/workshop/runner.ts, `npm run chapter|lab`): the checks before a
-// stage runs, and real runs — the stage re-executes itself as the container's init, and
+// Tests of the tagged runner (src/workshop/runner.ts, started as npm does through
+// runner.mjs, without tsx): the checks before a stage runs, the stage's bundle rebuilt
+// after an edit, compile errors as one line, and real runs — the stage re-executes itself as the container's init, and
 // a TODO hit inside that init is reported as one line naming the step and file:line.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,10 +13,15 @@ import { REPO } from './common.ts';
 import { writeStageCopy } from './generate.ts';
 import { repoTemp } from './test-helpers.ts';
 
-function runner(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/workshop/runner.ts', ...args], {
+function runner(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, ['src/workshop/runner.mjs', ...args], {
     cwd: REPO,
-    env: { ...process.env, FORCE_COLOR: '0', MYDOCKER_CGROUP_PREFIX: `mydocker-runner-test-${process.pid}` },
+    env: {
+      ...process.env,
+      FORCE_COLOR: '0',
+      MYDOCKER_CGROUP_PREFIX: `mydocker-runner-test-${process.pid}`,
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -46,9 +53,45 @@ test('the bundle runs without the TypeScript loader', () => {
   assert.equal(dropTsxLoader(['--import', './other.mjs']), ['--import', './other.mjs']);
 });
 
+test("the learner's last edit is what runs; a compile error is one line, exit 125", () => {
+  const tmp = repoTemp();
+  try {
+    const stage = writeStageCopy('3.1', path.join(tmp.dir, '3.1'), { fill: () => true });
+    const base = path.relative(REPO, tmp.dir);
+    const main = path.join(stage, 'main.ts');
+    // Written a minute ago, so the first run's bundle is recorded as fresh (and reused).
+    const ago = new Date(Date.now() - 60_000);
+    for (const f of fs.readdirSync(stage)) fs.utimesSync(path.join(stage, f), ago, ago);
+    const first = runner([base, '3.1', '--help']);
+    assert.is(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Usage: mydocker/);
+    const bundle = path.join(REPO, 'node_modules/.cache/mydocker', base, '3.1/main.mjs');
+    assert.match(fs.readFileSync(bundle, 'utf8'), /\n\/\/# mydocker-inputs=.*main\.ts/, 'recorded as fresh');
+    fs.appendFileSync(main, "console.error('edited once');\n");
+    assert.match(runner([base, '3.1', '--help']).stderr, /^edited once\n/);
+    fs.appendFileSync(main, 'const broken: number = ;\n');
+    const r = runner([base, '3.1', '--help']);
+    assert.is(r.code, 125);
+    assert.is(r.stdout, '');
+    assert.match(
+      r.stderr,
+      new RegExp(`^mydocker: error: ${base}/3\\.1 does not compile: .*main\\.ts:\\d+:\\d+: [^\\n]*\n$`),
+    );
+  } finally {
+    tmp.remove();
+  }
+});
+
 test('chapter 3.1: the command is PID 1 (the stage re-executed itself as init)', () => {
   if (process.getuid?.() !== 0) assert.unreachable('needs root: containers need CAP_SYS_ADMIN');
   const r = runner(['solutions', '3.1', 'run', 'sh', '-c', 'echo $$']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '1\n');
+});
+
+test('MYDOCKER_NO_BUNDLE=1: the sources run through tsx, in the runtime and in init', () => {
+  if (process.getuid?.() !== 0) assert.unreachable('needs root: containers need CAP_SYS_ADMIN');
+  const r = runner(['solutions', '3.1', 'run', 'sh', '-c', 'echo $$'], { MYDOCKER_NO_BUNDLE: '1' });
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '1\n');
 });

@@ -1,0 +1,10 @@
+// Types of build-cache.mjs (plain JavaScript: the runner's launcher uses it before any
+// TypeScript loader).
+
+import type { BuildOptions } from 'esbuild';
+
+/** Whether the bundle at `out` was built with `key` from files that are all unchanged. */
+export function isFresh(out: string, key: string): boolean;
+
+/** Bundle `entry` into `out` with these options unless the bundle there is fresh; returns `out`. */
+export function buildCached(entry: string, out: string, options: BuildOptions, root: string): string;

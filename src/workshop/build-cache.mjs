@@ -1,0 +1,101 @@
+// A bundle built by esbuild, rebuilt only when one of its sources changed. Machinery,
+// in plain JavaScript so that the runner's launcher (runner.mjs) can use it before any
+// TypeScript loader: `npm run chapter` then starts node once, without tsx.
+//
+// Every bundle ends with one comment line naming each file esbuild read to build it
+// (its metafile inputs) with that file's size and modification time in nanoseconds.
+// A call rebuilds unless every one of those files is still there with the same size
+// and time, and the options are the same: an edit, a `git checkout`, a deleted file or
+// a new esbuild version all rebuild. A source modified while (or just before) a build
+// ran leaves no such line, so the next call rebuilds again: nothing stale is ever run.
+// Bundle and line are written together, as one file renamed into place.
+
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const MARK = '//# mydocker-inputs=';
+const require = createRequire(import.meta.url);
+
+/** The line's content, or undefined when the file is missing or has none. */
+function readInputs(out) {
+  let text;
+  try {
+    text = fs.readFileSync(out, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const at = text.lastIndexOf(`\n${MARK}`);
+  if (at < 0) return undefined;
+  try {
+    return JSON.parse(text.slice(at + 1 + MARK.length));
+  } catch {
+    return undefined;
+  }
+}
+
+/** [size, mtime in ns] of a file, or undefined if it is gone. */
+function stamp(file) {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return [Number(s.size), String(s.mtimeNs)];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the bundle at `out` was built with `key` from files that are all unchanged. */
+export function isFresh(out, key) {
+  const recorded = readInputs(out);
+  if (!recorded || recorded.key !== key || typeof recorded.inputs !== 'object') return false;
+  for (const [file, want] of Object.entries(recorded.inputs)) {
+    const now = stamp(file);
+    if (!now || now[0] !== want[0] || now[1] !== want[1]) return false;
+  }
+  return true;
+}
+
+/**
+ * Bundle `entry` into `out` with these esbuild options, unless the bundle there is fresh.
+ * `root` is the folder esbuild resolves from (its absWorkingDir). Returns `out`; throws
+ * esbuild's error when the sources do not compile.
+ */
+export function buildCached(entry, out, options, root) {
+  const esbuildPkg = path.join(root, 'node_modules/esbuild/package.json');
+  const key = JSON.stringify({ entry, options });
+  if (isFresh(out, key)) return out;
+  const esbuild = require('esbuild'); // loaded only when a build is needed
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  // Build beside the target and rename: runs started at the same moment never see a
+  // half-written file.
+  const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
+  const started = BigInt(Date.now()) * 1_000_000n;
+  try {
+    const result = esbuild.buildSync({
+      ...options,
+      entryPoints: [entry],
+      outfile: tmp,
+      absWorkingDir: root,
+      metafile: true,
+      write: false,
+    });
+    let code = result.outputFiles.find((f) => f.path === path.resolve(root, tmp))?.text;
+    if (code === undefined) throw new Error(`esbuild wrote no ${tmp}`);
+    const inputs = {};
+    let settled = true;
+    for (const rel of [...Object.keys(result.metafile.inputs), esbuildPkg]) {
+      const file = path.resolve(root, rel);
+      const s = stamp(file);
+      // Modified within the last second before the build or during it: the build may
+      // have read the old or a half-written version. Record nothing; rebuild next time.
+      if (!s || BigInt(s[1]) >= started - 1_000_000_000n) settled = false;
+      inputs[file] = s;
+    }
+    if (settled) code += `${code.endsWith('\n') ? '' : '\n'}${MARK}${JSON.stringify({ key, inputs })}\n`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, out);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return out;
+}
