@@ -5,6 +5,8 @@
 //
 //   sudo npm run bench                  30 rounds
 //   sudo npm run bench -- --rounds 50
+//   sudo npm run bench -- --scale [N]  only the scale rows (bench-scale.ts): N detached
+//                                       containers (50) started one after another, and ps
 //   sudo npm run bench -- --against REV also the final stage as it was at git revision
 //                                       REV, side by side: a change measured on its own
 //
@@ -28,6 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleFile, bundleStage } from './bundle.ts';
+import { scaleRows } from './bench-scale.ts';
 import { isRoot, notRootMessage } from '../runtime/errors.ts';
 import { CGROUP_ROOT } from '../runtime/state.ts';
 import { CHAPTERS } from './chapters.ts';
@@ -143,6 +146,13 @@ async function main(argv: string[]): Promise<number> {
     const bundle = bundleStage(STAGE);
     const plain = stateRootWithImage(base, 'plain', 0);
     must(process.execPath, [bundle, 'run', 'true'], { MYDOCKER_ROOT: plain }); // builds the image
+    const sc = argv.indexOf('--scale');
+    if (sc >= 0) {
+      const count = /^\d+$/.test(argv[sc + 1] ?? '') ? Number(argv[sc + 1]) : 50;
+      console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model}; Linux ${os.release()}; Node ${process.version}\n`);
+      console.log(scaleRows(bundle, plain, Math.max(count, 5)).join('\n'));
+      return 0;
+    }
     const rootfs = path.join(plain, 'images/busybox/rootfs');
     const big10 = stateRootWithImage(base, 'img10', 10);
     const big500 = stateRootWithImage(base, 'img500', 500);
