@@ -34,10 +34,13 @@ try {
     REPO,
   );
 } catch (err) {
+  // esbuild's errors (err.errors) name file:line:column of what does not compile; any
+  // other (an unwritable cache, say) is said as it is.
   const msg = String(err?.message ?? err)
     .replace(/^Build failed with \d+ errors?:\s*/, '')
     .replace(/\n+/g, '; ');
-  process.stderr.write(`mydocker: error: src/workshop/runner.ts does not compile: ${msg}\n`);
+  const what = Array.isArray(err?.errors) ? 'src/workshop/runner.ts does not compile' : 'could not build the runner';
+  process.stderr.write(`mydocker: error: ${what}: ${msg}\n`);
   process.exit(125);
 }
 const { run } = await import(pathToFileURL(bundle).href);
