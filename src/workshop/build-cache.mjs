@@ -83,7 +83,11 @@ export function buildCached(entry, out, options, root) {
     if (code === undefined) throw new Error(`esbuild wrote no ${tmp}`);
     const inputs = {};
     let settled = true;
-    for (const rel of [...Object.keys(result.metafile.inputs), esbuildPkg]) {
+    // esbuild reads tsconfig.json too (its compiler options change the output); it is not
+    // among the metafile's inputs, so it is stamped as well.
+    const tsconfig = path.join(root, 'tsconfig.json');
+    const extra = fs.existsSync(tsconfig) ? [esbuildPkg, tsconfig] : [esbuildPkg];
+    for (const rel of [...Object.keys(result.metafile.inputs), ...extra]) {
       const file = path.resolve(root, rel);
       const s = stamp(file);
       // Modified within the last second before the build or during it: the build may
