@@ -146,7 +146,7 @@ test('a detached container that ends by itself shows exited (N) and keeps its st
   assert.is(quick?.STATUS, 'exited (5)');
   assert.is(quick?.PID, '-');
   await waitSettled(t.root);
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'container.log.stdout', 'state.json', 'upper']);
   assert.equal(
     fs.readdirSync(path.join(t.root, 'containers', r.stdout.trim())).filter((f) => f.includes('tmp')),
     [],
@@ -173,7 +173,7 @@ test('a stopped container keeps its write layer: commit saves it (changes and de
   assert.not.ok(fs.existsSync(path.join(rootfs, 'etc/group')), 'a deleted file came back');
   assert.ok(fs.existsSync(path.join(rootfs, 'bin/sh')), 'the image is not under the write layer');
   assert.is(fs.readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore, 'commit changed the host mounts');
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'container.log.stdout', 'state.json', 'upper']);
   assertHostClean(t.before);
 });
 
@@ -228,7 +228,7 @@ test('a container whose monitor died shows as exited; cleanup keeps its state, r
   const cleanup = await mydocker(['cleanup']);
   expectCode(cleanup, 0);
   assert.match(cleanup.stdout, /^cleaned up after 1 ended container\(s\) that are kept: [0-9a-f]{12}$/m);
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'container.log.stdout', 'state.json', 'upper']);
   assert.is((await row('orphan'))?.STATUS, 'exited (unknown)');
   assertHostClean(t.before);
 });

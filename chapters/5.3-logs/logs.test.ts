@@ -29,8 +29,18 @@ async function waitExited(name: string): Promise<void> {
   assert.unreachable(`container ${name} did not exit`);
 }
 
+// The two streams are two pipes the monitor reads (5.1): writes to both closer together
+// than it reads may come out grouped by stream, so the writes here are a moment apart.
 test('logs prints stdout and stderr in order, after the container ended', async () => {
-  const r = await mydocker(['run', '-d', '--name', 'talker', 'sh', '-c', 'echo out 1; echo err 2 >&2; echo out 3']);
+  const r = await mydocker([
+    'run',
+    '-d',
+    '--name',
+    'talker',
+    'sh',
+    '-c',
+    'echo out 1; sleep 0.2; echo err 2 >&2; sleep 0.2; echo out 3',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout.trim().length, 12, 'run -d printed the container output');
   await waitExited('talker');
@@ -39,6 +49,25 @@ test('logs prints stdout and stderr in order, after the container ended', async 
   assert.is(logs.stdout, 'out 1\nerr 2\nout 3\n');
   // By id too.
   assert.is((await mydocker(['logs', r.stdout.trim()])).stdout, 'out 1\nerr 2\nout 3\n');
+});
+
+test('logs --stdout and --stderr tell the streams apart, each in order; -f follows one', async () => {
+  // Through /dev/stdout and /dev/stderr too: the command sees pipes, which can be opened.
+  const script =
+    'sleep 0.5; echo out 1; sleep 0.2; echo err 2 >&2; sleep 0.2; echo out 3 >/dev/stdout; sleep 0.2; ' +
+    'echo err 4 >/dev/stderr; sleep 0.2; [ -p /proc/self/fd/1 ] && [ -p /proc/self/fd/2 ] && echo pipes';
+  expectCode(await mydocker(['run', '-d', '--name', 'two', 'sh', '-c', script]), 0);
+  const [followOut, followErr] = await Promise.all([
+    mydocker(['logs', '-f', '--stdout', 'two']),
+    mydocker(['logs', '-f', '--stderr', 'two']),
+  ]);
+  assert.is(followOut.stdout, 'out 1\nout 3\npipes\n', followOut.stderr);
+  assert.is(followErr.stdout, 'err 2\nerr 4\n', followErr.stderr);
+  await waitExited('two');
+  assert.is((await mydocker(['logs', 'two'])).stdout, 'out 1\nerr 2\nout 3\nerr 4\npipes\n');
+  assert.is((await mydocker(['logs', '--stdout', 'two'])).stdout, 'out 1\nout 3\npipes\n');
+  assert.is((await mydocker(['logs', '--stderr', 'two'])).stdout, 'err 2\nerr 4\n');
+  assert.is((await mydocker(['logs', '--stdout', '--stderr', 'two'])).stdout, 'out 1\nerr 2\nout 3\nerr 4\npipes\n');
 });
 
 test('a megabyte of output arrives complete', async () => {

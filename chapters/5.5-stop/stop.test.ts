@@ -45,7 +45,7 @@ test('a container that handles SIGTERM ends at once with its own exit code', asy
   assert.ok(Date.now() - started < 8_000, `stop took ${Date.now() - started} ms: it waited for the timeout`);
   assert.not.ok(alive(sh));
   assert.is(await status('polite'), 'exited (3)');
-  assert.equal(keptFiles(t.root).sort(), ['container.log', 'state.json', 'upper']);
+  assert.equal(keptFiles(t.root).sort(), ['container.log', 'container.log.stdout', 'state.json', 'upper']);
   assertHostClean(t.before);
 });
 

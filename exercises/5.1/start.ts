@@ -19,12 +19,15 @@ import type { RunOptions } from '../../solutions/4.3/cli.ts';
 import type { ContainerConfig } from '../../solutions/4.3/init.ts';
 import { prepareHostPaths } from '../../solutions/4.3/volumes.ts';
 import { runContainer } from './container.ts';
+import type { InitOutput } from './log-writer.ts';
 
 export interface StartHooks {
   /** The container runs; `pid` is its init on the host. */
   started?(pid: number): void;
   /** The container has ended (code undefined: it never started); its files go next. */
   ended?(code: number | undefined): void;
+  /** Where init's stdout and stderr go instead of the runtime's own (a detached container's log). */
+  output?: InitOutput;
 }
 
 /** What a later chapter adds to a start: `C` is what it adds to init's configuration. */
@@ -67,7 +70,7 @@ export async function startContainer<C extends object>(
         volumes: opts.volumes,
         ...spec.config,
       } satisfies ContainerConfig;
-      code = await runContainer(id, opts, config, spec.started);
+      code = await runContainer(id, opts, config, spec.started, spec.output);
       return code;
     } finally {
       spec.ended?.(code);

@@ -55,9 +55,10 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
     return startWith(id, opts, {
       image: launch.image,
       config: launch.config,
+      output: hooks.output,
       started: (pid) => {
         // TODO(5.2): record that the container runs, with init's pid and its start time
-        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:59');
+        throw new NotImplemented('5.2', 'record that the container runs, with init\'s pid and its start time', 'exercises/5.2/run.ts:60');
         hooks.started?.(pid);
       },
       ended: (code) => {

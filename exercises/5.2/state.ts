@@ -23,6 +23,7 @@ import { keepUntilRm, processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir, containersDir } from '../../src/runtime/state.ts';
 import type { Volume } from '../../solutions/4.3/volumes.ts';
 import { LOG_FILE } from '../../solutions/5.1/detach.ts';
+import { STDOUT_INDEX_FILE } from '../../solutions/5.1/log-writer.ts';
 
 export const STATE_FILE = 'state.json';
 
@@ -72,7 +73,7 @@ export function readState<Extra extends object = object>(id: string, root?: stri
 /** Write the whole state atomically: a temporary file renamed over state.json. */
 export function writeState(state: ContainerState, root?: string): void {
   // TODO(5.2): write the state as JSON to a temporary file and rename it over state.json
-  throw new NotImplemented('5.2', 'write the state as JSON to a temporary file and rename it over state.json', 'exercises/5.2/state.ts:74');
+  throw new NotImplemented('5.2', 'write the state as JSON to a temporary file and rename it over state.json', 'exercises/5.2/state.ts:75');
 }
 
 /** Change some fields of container `id`'s state (if it still has one). */
@@ -105,7 +106,7 @@ export function listStates<Extra extends object = object>(root?: string): StateW
 /** Whether the container's init is still the process the state names. */
 export function isRunning(state: ContainerState): boolean {
   // TODO(5.2): a container runs while a process with its pid and start time exists
-  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:107');
+  throw new NotImplemented('5.2', 'a container runs while a process with its pid and start time exists', 'exercises/5.2/state.ts:108');
 }
 
 /** Whether the process starting the container (the state's `runtime`) is still alive. */
@@ -148,7 +149,7 @@ export const WRITE_LAYER = 'upper';
  * committed (commit.ts), as Docker keeps it until `docker rm`.
  */
 keepUntilRm({
-  files: [STATE_FILE, LOG_FILE, WRITE_LAYER],
+  files: [STATE_FILE, LOG_FILE, STDOUT_INDEX_FILE, WRITE_LAYER],
   applies: (dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;

@@ -8,7 +8,7 @@ import { LOGS_FLAGS, logs } from './logs.ts';
 export const commands: Record<string, Command> = {
   ...base,
   logs: {
-    summary: "Print a detached container's output: logs [-f] CONTAINER",
+    summary: "Print a detached container's output: logs [-f] [--stdout|--stderr] CONTAINER",
     flags: LOGS_FLAGS,
     run: (args) => logs(args),
   },

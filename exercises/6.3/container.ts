@@ -19,12 +19,13 @@ import { reportOom } from '../../solutions/3.2/run.ts';
 import type { ContainerConfig } from '../../solutions/3.3/init.ts';
 import { CONFIG_FD, sendConfig } from '../../solutions/3.3/pipe.ts';
 import { execOutcome } from '../../solutions/5.1/exec-status.ts';
+import type { InitOutput } from '../../solutions/5.1/log-writer.ts';
 
 /** Resolve once init has written its "ready" byte (it is then in its own namespaces). */
 export function initReady(child: ChildProcess): Promise<void> {
   const socket = child.stdio[CONFIG_FD] as Duplex;
   // TODO(6.3): wait for one byte from init on the configuration socket (fail if it closes first)
-  throw new NotImplemented('6.3', 'wait for one byte from init on the configuration socket (fail if it closes first)', 'exercises/6.3/container.ts:26');
+  throw new NotImplemented('6.3', 'wait for one byte from init on the configuration socket (fail if it closes first)', 'exercises/6.3/container.ts:27');
 }
 
 export async function runContainer<C extends ContainerConfig>(
@@ -33,11 +34,13 @@ export async function runContainer<C extends ContainerConfig>(
   config: C,
   started?: (pid: number) => void,
   attach?: (pid: number) => void,
+  output?: InitOutput,
 ): Promise<number> {
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe', 'pipe']);
+    const child = spawnInit([], [stdin, output?.stdout ?? 'inherit', output?.stderr ?? 'inherit', 'pipe', 'pipe']);
+    output?.spawned();
     const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
@@ -52,6 +55,7 @@ export async function runContainer<C extends ContainerConfig>(
       throw err;
     }
     const code = await waitForExit(child);
+    await output?.drained(); // the log is complete before the end is recorded (5.1)
     reportOom(cgroup.oomKilled(), code);
     return code;
   } finally {

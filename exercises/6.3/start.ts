@@ -38,7 +38,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         ip: endpoint?.ip,
       };
       const ep = endpoint;
-      code = await runContainer(id, opts, config, spec.started, ep && ((pid) => connect(ep, pid)));
+      code = await runContainer(id, opts, config, spec.started, ep && ((pid) => connect(ep, pid)), spec.output);
       return code;
     } finally {
       spec.ended?.(code);

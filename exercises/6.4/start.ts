@@ -54,7 +54,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         // TODO(6.4): add the DNAT rules for the container's published ports
         throw new NotImplemented('6.4', 'add the DNAT rules for the container\'s published ports', 'exercises/6.4/start.ts:54');
       };
-      code = await runContainer(id, opts, config, spec.started, ep && attach);
+      code = await runContainer(id, opts, config, spec.started, ep && attach, spec.output);
       return code;
     } finally {
       spec.ended?.(code);

@@ -31,6 +31,7 @@ import { cloexecFrom } from '../../src/runtime/sys.ts';
 import { newContainerId } from '../3.2/container-id.ts';
 import { readConfig, sendConfig } from '../3.3/pipe.ts';
 import type { RunOptions } from './cli.ts';
+import { logWriter, stdoutIndexPath } from './log-writer.ts';
 import type { StartHooks } from './start.ts';
 
 /** The file a detached container's stdout and stderr go to. */
@@ -98,7 +99,7 @@ export async function runDetached<O extends RunOptions>(opts: O, id = newContain
   if (report === 'started') return id;
   // The monitor failed before the container ran; it has said why ("error CODE MESSAGE").
   const m = /^error (\d+) (.*)$/.exec(report);
-  fs.rmSync(logPath(id), { force: true });
+  removeLog(id);
   try {
     fs.rmdirSync(dir); // empty unless the monitor got further (then it cleaned up itself)
   } catch {
@@ -131,15 +132,21 @@ export async function monitor<O extends RunOptions>(
       // the CLI is gone (killed while waiting): nobody to tell
     }
   };
+  // The container's stdout and stderr: pipes this monitor copies into the log (log-writer.ts).
+  const output = logWriter(logPath(id), stdoutIndexPath(id));
   try {
-    return await start(id, opts, { started: () => report('started'), ended: () => endHook?.(id) });
+    return await start(id, opts, { started: () => report('started'), ended: () => endHook?.(id), output });
   } catch (err) {
     report(`error ${exitCodeOf(err)} ${(err as Error).message?.replace(/\n/g, ' ') ?? String(err)}`);
     throw err;
+  } finally {
+    output.spawned(); // if init never started, our copies of its pipes are the last
+    await output.drained();
   }
 }
 
 /** 5.1's end hook: the container's directory goes when it ends, and its log with it. */
 export function removeLog(id: string): void {
   fs.rmSync(logPath(id), { force: true });
+  fs.rmSync(stdoutIndexPath(id), { force: true });
 }

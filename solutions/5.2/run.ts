@@ -53,6 +53,7 @@ export function lifecycle<O extends RunOptions, C extends object = object, S ext
     return startWith(id, opts, {
       image: launch.image,
       config: launch.config,
+      output: hooks.output,
       started: (pid) => {
         // exercise: record that the container runs, with init's pid and its start time
         updateState(id, { status: 'running', pid, pidIdentity: processIdentity(pid) });

@@ -22,6 +22,7 @@ import { keepUntilRm, processIdentity } from '../../src/runtime/leftovers.ts';
 import { containerDir, containersDir } from '../../src/runtime/state.ts';
 import type { Volume } from '../4.3/volumes.ts';
 import { LOG_FILE } from '../5.1/detach.ts';
+import { STDOUT_INDEX_FILE } from '../5.1/log-writer.ts';
 
 export const STATE_FILE = 'state.json';
 
@@ -153,7 +154,7 @@ export const WRITE_LAYER = 'upper';
  * committed (commit.ts), as Docker keeps it until `docker rm`.
  */
 keepUntilRm({
-  files: [STATE_FILE, LOG_FILE, WRITE_LAYER],
+  files: [STATE_FILE, LOG_FILE, STDOUT_INDEX_FILE, WRITE_LAYER],
   applies: (dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as ContainerState).autoRemove === false;

@@ -18,6 +18,7 @@ import { reportOom } from '../3.2/run.ts';
 import type { ContainerConfig } from '../3.3/init.ts';
 import { CONFIG_FD, sendConfig } from '../3.3/pipe.ts';
 import { execOutcome } from '../5.1/exec-status.ts';
+import type { InitOutput } from '../5.1/log-writer.ts';
 
 /** Resolve once init has written its "ready" byte (it is then in its own namespaces). */
 export function initReady(child: ChildProcess): Promise<void> {
@@ -42,11 +43,13 @@ export async function runContainer<C extends ContainerConfig>(
   config: C,
   started?: (pid: number) => void,
   attach?: (pid: number) => void,
+  output?: InitOutput,
 ): Promise<number> {
   const cgroup = createCgroup(cgroupName(id), opts.resources);
   try {
     const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, 'inherit', 'inherit', 'pipe', 'pipe']);
+    const child = spawnInit([], [stdin, output?.stdout ?? 'inherit', output?.stderr ?? 'inherit', 'pipe', 'pipe']);
+    output?.spawned();
     const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
@@ -61,6 +64,7 @@ export async function runContainer<C extends ContainerConfig>(
       throw err;
     }
     const code = await waitForExit(child);
+    await output?.drained(); // the log is complete before the end is recorded (5.1)
     reportOom(cgroup.oomKilled(), code);
     return code;
   } finally {

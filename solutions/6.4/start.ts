@@ -60,7 +60,7 @@ export async function startContainer(id: string, opts: RunOptions, spec: StartSp
         publish(id, findNetwork(ep!.network), ep!.ip, opts.ports);
         // end exercise
       };
-      code = await runContainer(id, opts, config, spec.started, ep && attach);
+      code = await runContainer(id, opts, config, spec.started, ep && attach, spec.output);
       return code;
     } finally {
       spec.ended?.(code);

@@ -27,6 +27,7 @@ const c = {
   ),
   mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   flock: libc.func('int flock(int fd, int operation)'),
+  pipe2: libc.func('int pipe2(_Out_ int *pipefd, int flags)'),
   strerror: libc.func('const char *strerror(int errnum)'),
 };
 
@@ -70,6 +71,7 @@ const F_SETFL = 4;
 const FD_CLOEXEC = 1;
 const O_NONBLOCK = 0o4000;
 const CLOSE_RANGE_CLOEXEC = 1 << 2;
+const O_CLOEXEC = 0o2000000;
 
 export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_NO_NEW_PRIVS = 38;
@@ -205,4 +207,15 @@ export function mknod(path: string, mode: number, major: number, minor: number):
 /** Take or drop an advisory lock on an open file (man 2 flock); LOCK_EX blocks until it is ours. */
 export function flock(fd: number, operation: number): void {
   check(c.flock(fd, operation), 'flock', `fd ${fd} ${operation}`);
+}
+
+/**
+ * A pipe whose two ends are close-on-exec (man 2 pipe2): [read end, write end]. Node makes
+ * socketpairs for a child's 'pipe' stdio; a real pipe is what a program expects on its
+ * stdout (opening /dev/stdout works on a pipe, not on a socket).
+ */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check(c.pipe2(fds, O_CLOEXEC), 'pipe2', 'O_CLOEXEC');
+  return [fds[0]!, fds[1]!];
 }

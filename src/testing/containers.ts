@@ -77,8 +77,8 @@ export async function killAllContainers(root?: string): Promise<void> {
   if (root) await waitSettled(root).catch(() => undefined);
 }
 
-/** What a kept container keeps after it ended (5.2 on): its state, its log, its write layer. */
-export const KEPT = ['state.json', 'container.log', 'upper'];
+/** What a kept container keeps after it ended (5.2 on): its state, its log and the log's stdout index, its write layer. */
+export const KEPT = ['state.json', 'container.log', 'container.log.stdout', 'upper'];
 
 /**
  * Wait until every container directory under `root` holds at most a kept container's
