@@ -22,7 +22,7 @@
 // records the end (the state's "exited", 5.2), so `logs -f` stops only once all is there.
 
 import fs from 'node:fs';
-import net from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { containerDir } from '../../src/runtime/state.ts';
 import { pipe } from '../../src/runtime/sys.ts';
@@ -57,6 +57,10 @@ export function logWriter(logFile: string, indexFile: string): InitOutput {
   const [outRead, outWrite] = pipe();
   const [errRead, errWrite] = pipe();
 
+  // node:net (a Socket reads a pipe without holding a thread) is loaded here, in the
+  // monitor of a detached container, not at the top: every start of the stage, the
+  // runtime's and init's, would load it (src/workshop/bundle.test.ts, docs/performance.md).
+  const net = createRequire(import.meta.url)('node:net') as typeof import('node:net');
   const copy = (fd: number, fromStdout: boolean) =>
     new Promise<void>((resolve) => {
       const stream = new net.Socket({ fd, readable: true, writable: false });
