@@ -3,6 +3,12 @@
 
 import type { BuildOptions } from 'esbuild';
 
+/** esbuild's options for a bundle Node runs: one ES module, npm packages left external. */
+export const NODE_BUNDLE: BuildOptions;
+
+/** A failed build as one line: esbuild's message names file:line:column of each error. */
+export function buildFailure(err: unknown): string;
+
 /** Whether the bundle at `out` was built with `key` from files that are all unchanged. */
 export function isFresh(out: string, key: string): boolean;
 

@@ -44,6 +44,24 @@ function stamp(file) {
   }
 }
 
+/** esbuild's options for a bundle Node runs: one ES module, npm packages left external. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'silent',
+  legalComments: 'none',
+};
+
+/** A failed build as one line: esbuild's message names file:line:column of each error. */
+export function buildFailure(err) {
+  return String(err?.message ?? err)
+    .replace(/^Build failed with \d+ errors?:\s*/, '')
+    .replace(/\n+/g, '; ');
+}
+
 /** Whether the bundle at `out` was built with `key` from files that are all unchanged. */
 export function isFresh(out, key) {
   const recorded = readInputs(out);

@@ -9,7 +9,7 @@
 //   node_modules/.cache/mydocker/<solutions|exercises>/<tag>/main.mjs
 
 import path from 'node:path';
-import { buildCached } from './build-cache.mjs';
+import { buildCached, NODE_BUNDLE } from './build-cache.mjs';
 import { REPO } from './repo.ts';
 
 const CACHE = path.join(REPO, 'node_modules/.cache/mydocker');
@@ -22,18 +22,5 @@ export function bundleStage(stageDir: string): string {
 
 /** Bundle one TypeScript entry point into the cache as `outRel`; returns its path. */
 export function bundleFile(entry: string, outRel: string): string {
-  return buildCached(
-    entry,
-    path.join(CACHE, outRel),
-    {
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-      legalComments: 'none',
-    },
-    REPO,
-  );
+  return buildCached(entry, path.join(CACHE, outRel), NODE_BUNDLE, REPO);
 }

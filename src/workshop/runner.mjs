@@ -8,7 +8,7 @@
 
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildCached } from './build-cache.mjs';
+import { buildCached, buildFailure, NODE_BUNDLE } from './build-cache.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -20,13 +20,7 @@ try {
     SOURCE,
     path.join(REPO, 'node_modules/.cache/mydocker/runner.mjs'),
     {
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-      legalComments: 'none',
+      ...NODE_BUNDLE,
       // The runner finds the repository (repo.ts) and chalk (log.ts) from its own
       // location: as if it still ran from src/workshop/runner.ts.
       define: { 'import.meta.url': JSON.stringify(pathToFileURL(SOURCE).href) },
@@ -36,9 +30,7 @@ try {
 } catch (err) {
   // esbuild's errors (err.errors) name file:line:column of what does not compile; any
   // other (an unwritable cache, say) is said as it is.
-  const msg = String(err?.message ?? err)
-    .replace(/^Build failed with \d+ errors?:\s*/, '')
-    .replace(/\n+/g, '; ');
+  const msg = buildFailure(err);
   const what = Array.isArray(err?.errors) ? 'src/workshop/runner.ts does not compile' : 'could not build the runner';
   process.stderr.write(`mydocker: error: ${what}: ${msg}\n`);
   process.exit(125);

@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildFailure } from './build-cache.mjs';
 import { bundleStage } from './bundle.ts';
 import { CHAPTERS, findChapter } from './chapters.ts';
 import { EXIT, notRootMessage } from '../runtime/errors.ts';
@@ -81,8 +82,7 @@ export async function run(): Promise<void> {
       entry = bundleStage(path.dirname(p.main));
     } catch (err) {
       // esbuild's message names file:line:column of what does not compile.
-      const msg = (err as Error).message.replace(/^Build failed with \d+ errors?:\s*/, '').replace(/\n+/g, '; ');
-      log.error(`${path.relative(REPO, path.dirname(p.main))} does not compile: ${msg}`);
+      log.error(`${path.relative(REPO, path.dirname(p.main))} does not compile: ${buildFailure(err)}`);
       process.exitCode = EXIT.RUNTIME;
       return;
     }
