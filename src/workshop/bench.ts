@@ -98,7 +98,7 @@ function bundleAt(rev: string, base: string): string {
   );
   const main = path.join(tree, 'solutions', CHAPTERS.at(-1)!.tag, 'main.ts');
   if (!fs.existsSync(main)) throw new Error(`bench: ${rev} has no solutions/${CHAPTERS.at(-1)!.tag}/main.ts`);
-  return bundleFile(main, path.join('bench', `at-${rev.replace(/[^\w.-]/g, '_')}`, 'main.mjs'));
+  return bundleFile(main, path.join('bench', `at-${rev.replace(/[^\w.-]/g, '_')}`));
 }
 
 function median(xs: number[]): number {

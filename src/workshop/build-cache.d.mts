@@ -6,11 +6,26 @@ import type { BuildOptions } from 'esbuild';
 /** esbuild's options for a bundle Node runs: one ES module, npm packages left external. */
 export const NODE_BUNDLE: BuildOptions;
 
+/** The same as one CommonJS script, for the stage launcher (launch.cjs) and its code cache. */
+export const NODE_CJS_BUNDLE: BuildOptions;
+
+/** Changes made to an entry's text before bundling, by name. */
+export const REWRITES: { 'top-level-call': (text: string) => string };
+
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err: unknown): string;
 
 /** Whether the bundle at `out` was built with `key` from files that are all unchanged. */
 export function isFresh(out: string, key: string): boolean;
 
-/** Bundle `entry` into `out` with these options unless the bundle there is fresh; returns `out`. */
-export function buildCached(entry: string, out: string, options: BuildOptions, root: string): string;
+/**
+ * Bundle `entry` into `out` with these options unless the bundle there is fresh; returns `out`.
+ * `rewrite` names a change made to the entry's text first (REWRITES).
+ */
+export function buildCached(
+  entry: string,
+  out: string,
+  options: BuildOptions,
+  root: string,
+  rewrite?: keyof typeof REWRITES,
+): string;

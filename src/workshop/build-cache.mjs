@@ -55,6 +55,32 @@ export const NODE_BUNDLE = {
   legalComments: 'none',
 };
 
+/**
+ * The same as one CommonJS script, for the stage launcher (launch.cjs), which compiles it
+ * with a V8 code cache: `import.meta.url` becomes a parameter the launcher passes (the
+ * launcher's own URL, the file Node was started on), and `import('x')` becomes
+ * `Promise.resolve().then(() => require('x'))`. A script compiled by `vm` has no working
+ * `import()` on Node 20 once it comes from a code cache ("A dynamic import callback was not
+ * specified"); `require` loads packages that are ES modules only (execa, chalk) as well,
+ * since Node 20.19 (the engines floor).
+ */
+export const NODE_CJS_BUNDLE = {
+  ...NODE_BUNDLE,
+  format: 'cjs',
+  define: { 'import.meta.url': '__mydocker_url' },
+  supported: { 'dynamic-import': false },
+};
+
+/**
+ * Changes made to an entry's text before bundling, by name (the name is part of the
+ * bundle's key). `top-level-call`: a stage's main.ts ends with `await runMain(…)`, and a
+ * CommonJS bundle cannot hold a top-level await; runMain never throws and sets the exit
+ * code itself, so the call without its `await` does the same.
+ */
+export const REWRITES = {
+  'top-level-call': (text) => text.replace(/^await (runMain\()/m, '$1'),
+};
+
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err) {
   return String(err?.message ?? err)
@@ -75,12 +101,13 @@ export function isFresh(out, key) {
 
 /**
  * Bundle `entry` into `out` with these esbuild options, unless the bundle there is fresh.
- * `root` is the folder esbuild resolves from (its absWorkingDir). Returns `out`; throws
- * esbuild's error when the sources do not compile.
+ * `root` is the folder esbuild resolves from (its absWorkingDir). `rewrite`, if given,
+ * names a change made to the entry's own text before bundling (see REWRITES). Returns
+ * `out`; throws esbuild's error when the sources do not compile.
  */
-export function buildCached(entry, out, options, root) {
+export function buildCached(entry, out, options, root, rewrite) {
   const esbuildPkg = path.join(root, 'node_modules/esbuild/package.json');
-  const key = JSON.stringify({ entry, options });
+  const key = JSON.stringify(rewrite ? { entry, options, rewrite } : { entry, options });
   if (isFresh(out, key)) return out;
   const esbuild = require('esbuild'); // loaded only when a build is needed
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -91,7 +118,17 @@ export function buildCached(entry, out, options, root) {
   try {
     const result = esbuild.buildSync({
       ...options,
-      entryPoints: [entry],
+      // A rewritten entry goes in as esbuild's stdin; it is stamped below like any input.
+      ...(rewrite
+        ? {
+            stdin: {
+              contents: REWRITES[rewrite](fs.readFileSync(entry, 'utf8')),
+              resolveDir: path.dirname(entry),
+              sourcefile: entry,
+              loader: 'ts',
+            },
+          }
+        : { entryPoints: [entry] }),
       outfile: tmp,
       absWorkingDir: root,
       metafile: true,
@@ -105,7 +142,8 @@ export function buildCached(entry, out, options, root) {
     // among the metafile's inputs, so it is stamped as well.
     const tsconfig = path.join(root, 'tsconfig.json');
     const extra = fs.existsSync(tsconfig) ? [esbuildPkg, tsconfig] : [esbuildPkg];
-    for (const rel of [...Object.keys(result.metafile.inputs), ...extra]) {
+    const read = Object.keys(result.metafile.inputs).filter((f) => f !== '<stdin>');
+    for (const rel of [...read, ...(rewrite ? [entry] : []), ...extra]) {
       const file = path.resolve(root, rel);
       const s = stamp(file);
       // Modified within the last second before the build or during it: the build may

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bundleFile, bundleStage } from './bundle.ts';
+import { bundleCode, bundleStage } from './bundle.ts';
 import { CHAPTERS } from './chapters.ts';
 import { REPO } from '../testing/harness.ts';
 
@@ -26,10 +26,16 @@ const START_IMPORTS = new Set([
   'node:url',
 ]);
 
-/** The modules a bundle imports statically (at its top), not through `import()`. */
+/**
+ * The modules a bundle loads at its top, not through `import()` or a `require` inside a
+ * function: esbuild's import lines (an ES module bundle) and its `var import_x = require(…)`
+ * lines at the start of a line (a CommonJS bundle).
+ */
 function staticImports(code: string): string[] {
   const found = new Set<string>();
   for (const m of code.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?$/gm)) found.add(m[1]!);
+  for (const m of code.matchAll(/^(?:var|let|const) \w+ = (?:__toESM\()?require\(["']([^"']+)["']\)/gm))
+    found.add(m[1]!);
   return [...found].sort();
 }
 
@@ -44,15 +50,18 @@ test('staticImports reads the import lines esbuild writes, and not import()', ()
     '} from "multi-line";',
     'const loadTar = () => import("tar");',
     '  const { execa } = await import("execa");',
+    'var import_node_fs = require("node:fs");',
+    'var import_tar = __toESM(require("tar"), 1);',
+    '  const net = require("node:net");',
   ].join('\n');
-  assert.equal(staticImports(code), ['koffi', 'multi-line', 'node:url', 'side-effect']);
+  assert.equal(staticImports(code), ['koffi', 'multi-line', 'node:fs', 'node:url', 'side-effect', 'tar']);
 });
 
 for (const { tag } of CHAPTERS) {
   const dir = path.join(REPO, 'solutions', tag);
   if (!fs.existsSync(path.join(dir, 'main.ts'))) continue;
   test(`stage ${tag}: a start loads only ${[...START_IMPORTS].join(', ')}`, () => {
-    const imports = staticImports(fs.readFileSync(bundleStage(dir), 'utf8'));
+    const imports = staticImports(bundleCode(bundleStage(dir)));
     assert.ok(imports.includes('koffi'), `the bundle's imports were not found: ${imports.join(', ')}`);
     const extra = imports.filter((m) => !START_IMPORTS.has(m));
     assert.equal(

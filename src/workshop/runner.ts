@@ -6,7 +6,7 @@
 //
 // The stage is bundled first (src/workshop/bundle.ts; rebuilt whenever a source changed, so
 // your last edit is what runs) and the bundle is imported: the container's init then
-// starts as plain `node main.mjs init`, without the ~300 ms of loading the TypeScript
+// starts as plain `node main.cjs init`, without the ~300 ms of loading the TypeScript
 // loader a second time. MYDOCKER_NO_BUNDLE=1 imports main.ts through tsx instead.
 //
 //   node src/workshop/runner.mjs solutions|exercises TAG [ARGS...]   (what npm runs: runner.ts
