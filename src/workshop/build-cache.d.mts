@@ -9,8 +9,8 @@ export const NODE_BUNDLE: BuildOptions;
 /** The same as one CommonJS script, for the stage launcher (launch.cjs) and its code cache. */
 export const NODE_CJS_BUNDLE: BuildOptions;
 
-/** Changes made to an entry's text before bundling, by name. */
-export const REWRITES: { 'top-level-call': (text: string) => string };
+/** Changes made to an entry's text before bundling and to esbuild's output after, by name. */
+export const REWRITES: { 'stage-script': { entry: (text: string) => string; output: (code: string) => string } };
 
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err: unknown): string;

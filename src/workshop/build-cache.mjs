@@ -72,13 +72,44 @@ export const NODE_CJS_BUNDLE = {
 };
 
 /**
- * Changes made to an entry's text before bundling, by name (the name is part of the
- * bundle's key). `top-level-call`: a stage's main.ts ends with `await runMain(…)`, and a
- * CommonJS bundle cannot hold a top-level await; runMain never throws and sets the exit
- * code itself, so the call without its `await` does the same.
+ * Changes made to a bundle's entry before bundling and to esbuild's output after, by
+ * name (the name is part of the bundle's key).
+ *
+ * `stage-script`, for NODE_CJS_BUNDLE (what every start of a stage runs, in both of its
+ * Node processes):
+ * - entry: a stage's main.ts ends with `await runMain(…)`, and a CommonJS bundle cannot
+ *   hold a top-level await; runMain never throws and sets the exit code itself, so the
+ *   call without its `await` does the same.
+ * - output: esbuild turns each `import fs from 'node:fs'` into `__toESM(require(…))`, a
+ *   copy of every property of the module as a getter: 60 copies of fs, path and os at
+ *   every start. Here the wrapper inherits from the module instead (the same values,
+ *   read through the prototype). And a Node module imported by name only
+ *   (`require("node:child_process")`) is loaded when a property is first read, not at
+ *   the bundle's top: the container's init never spawns, and child_process (with net,
+ *   which it loads) costs a start ~3 ms. If esbuild writes its helper differently, the
+ *   output stays as esbuild wrote it.
  */
 export const REWRITES = {
-  'top-level-call': (text) => text.replace(/^await (runMain\()/m, '$1'),
+  'stage-script': {
+    entry: (text) => text.replace(/^await (runMain\()/m, '$1'),
+    output: (code) => {
+      const helper = /^var __toESM = \(mod, isNodeMode, target\) => \([\s\S]*?\n\)\);\n/m;
+      if (!helper.test(code)) return code;
+      return code
+        .replace(
+          helper,
+          [
+            'var __toESM = (mod, isNodeMode) =>',
+            '  mod == null || (typeof mod !== "object" && typeof mod !== "function")',
+            '    ? { default: mod }',
+            '    : __create(mod, isNodeMode || !mod.__esModule ? { default: { value: mod, enumerable: true } } : {});',
+            'var __lazyRequire = (id, mod) => new Proxy({}, { get: (_, key) => (mod ??= require(id))[key] });',
+            '',
+          ].join('\n'),
+        )
+        .replace(/^var (\w+) = require\("(node:[\w/]+)"\);$/gm, 'var $1 = __lazyRequire("$2");');
+    },
+  },
 };
 
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
@@ -122,7 +153,7 @@ export function buildCached(entry, out, options, root, rewrite) {
       ...(rewrite
         ? {
             stdin: {
-              contents: REWRITES[rewrite](fs.readFileSync(entry, 'utf8')),
+              contents: REWRITES[rewrite].entry(fs.readFileSync(entry, 'utf8')),
               resolveDir: path.dirname(entry),
               sourcefile: entry,
               loader: 'ts',
@@ -136,6 +167,7 @@ export function buildCached(entry, out, options, root, rewrite) {
     });
     let code = result.outputFiles.find((f) => f.path === path.resolve(root, tmp))?.text;
     if (code === undefined) throw new Error(`esbuild wrote no ${tmp}`);
+    if (rewrite) code = REWRITES[rewrite].output(code);
     const inputs = {};
     let settled = true;
     // esbuild reads tsconfig.json too (its compiler options change the output); it is not

@@ -37,7 +37,7 @@ export function bundleStage(stageDir: string): string {
 export function bundleFile(entry: string, outDirRel: string): string {
   const dir = path.join(CACHE, outDirRel);
   try {
-    buildCached(entry, path.join(dir, 'bundle.cjs'), NODE_CJS_BUNDLE, REPO, 'top-level-call');
+    buildCached(entry, path.join(dir, 'bundle.cjs'), NODE_CJS_BUNDLE, REPO, 'stage-script');
   } catch (err) {
     if (!/Top-level await is currently not supported/.test(String((err as Error)?.message))) throw err;
     return buildCached(entry, path.join(dir, 'main.mjs'), NODE_BUNDLE, REPO);
