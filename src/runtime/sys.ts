@@ -8,28 +8,36 @@
 import koffi from 'koffi';
 import os from 'node:os';
 
-const libc = koffi.load('libc.so.6');
+// The C declarations of the calls below. Each is bound (koffi parses the declaration and
+// looks the symbol up in libc) the first time it is called, not when this module loads:
+// a start's two Node processes each use only some of them (docs/performance.md).
+const DECLARATIONS = {
+  unshare: 'int unshare(int flags)',
+  setns: 'int setns(int fd, int nstype)',
+  mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+  syscall: 'long syscall(long number, ...)',
+  sethostname: 'int sethostname(const char *name, size_t len)',
+  execve: 'int execve(const char *path, const char **argv, const char **envp)',
+  fcntl: 'int fcntl(int fd, int cmd, ...)',
+  close_range: 'int close_range(unsigned int first, unsigned int last, int flags)',
+  prctl: 'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+  mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
+  flock: 'int flock(int fd, int operation)',
+  pipe2: 'int pipe2(_Out_ int *pipefd, int flags)',
+  strerror: 'const char *strerror(int errnum)',
+} as const;
 
-const c = {
-  unshare: libc.func('int unshare(int flags)'),
-  setns: libc.func('int setns(int fd, int nstype)'),
-  mount: libc.func(
-    'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
-  ),
-  umount2: libc.func('int umount2(const char *target, int flags)'),
-  syscall: libc.func('long syscall(long number, ...)'),
-  sethostname: libc.func('int sethostname(const char *name, size_t len)'),
-  execve: libc.func('int execve(const char *path, const char **argv, const char **envp)'),
-  fcntl: libc.func('int fcntl(int fd, int cmd, ...)'),
-  close_range: libc.func('int close_range(unsigned int first, unsigned int last, int flags)'),
-  prctl: libc.func(
-    'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
-  ),
-  mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
-  flock: libc.func('int flock(int fd, int operation)'),
-  pipe2: libc.func('int pipe2(_Out_ int *pipefd, int flags)'),
-  strerror: libc.func('const char *strerror(int errnum)'),
-};
+type Binding = ReturnType<ReturnType<typeof koffi.load>['func']>;
+let libc: ReturnType<typeof koffi.load> | undefined;
+const bound: Partial<Record<keyof typeof DECLARATIONS, Binding>> = {};
+
+/** `c.name(...)` calls libc's `name`, bound on first use. */
+const c = new Proxy(bound as Record<keyof typeof DECLARATIONS, Binding>, {
+  get(_, name: keyof typeof DECLARATIONS) {
+    return (bound[name] ??= (libc ??= koffi.load('libc.so.6')).func(DECLARATIONS[name]));
+  },
+});
 
 // ---- constants (from <sched.h>, <sys/mount.h>, <fcntl.h>, <linux/prctl.h>) ----
 
