@@ -16,7 +16,10 @@
 //   runc / crun          runc run -b <bundle> <id> on an OCI bundle of the same busybox rootfs
 //   image 10 MB / 500 MB the bundled stage on an image with a 10 MB or 500 MB file added
 //   4 volumes            the bundled stage with four -v mounts
+//   ES module bundle     the stage bundled as one ES module, run without a code cache: how
+//                        every stage ran before src/workshop/launch.cjs
 //   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
+//   floor + koffi        two bare starts that each load koffi and libc, as both processes do
 //   floor: start flow    stage 3.1: the start flow of docs/architecture.md with no later
 //                        chapter's work (two Node starts, koffi in each, unshare, spawn,
 //                        a /proc mount, execve; no cgroup, image, overlay or state)
@@ -27,8 +30,10 @@
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { buildCached, NODE_BUNDLE } from './build-cache.mjs';
 import { bundleFile, bundleStage } from './bundle.ts';
 import { scaleRows } from './bench-scale.ts';
 import { isRoot, notRootMessage } from '../runtime/errors.ts';
@@ -177,6 +182,21 @@ async function main(argv: string[]): Promise<number> {
       name,
       run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
     });
+    // Both processes of a start load koffi and open libc before anything else of ours.
+    const koffiFloor = (name: string, env?: NodeJS.ProcessEnv): Runner => {
+      const load = [
+        '-e',
+        `require(${JSON.stringify(createRequire(import.meta.url).resolve('koffi'))}).load('libc.so.6')`,
+      ];
+      return { name, run: () => (must(process.execPath, load, env), must(process.execPath, load, env)) };
+    };
+    // The stage as every stage was run before launch.cjs: one ES module, compiled from source.
+    const esm = buildCached(
+      path.join(STAGE, 'main.ts'),
+      path.join(REPO, 'node_modules/.cache/mydocker/bench/esm/main.mjs'),
+      NODE_BUNDLE,
+      REPO,
+    );
     // The start flow and nothing else: chapter 3.1's stage runs /bin/true from the host's
     // root, in new namespaces, without any later chapter's work.
     const flowFloor = bundleStage(path.join(REPO, 'solutions', CHAPTERS[0]!.tag));
@@ -191,7 +211,9 @@ async function main(argv: string[]): Promise<number> {
       mydocker('mydocker, image +10 MB', ['run', 'true'], big10),
       mydocker('mydocker, image +500 MB', ['run', 'true'], big500),
       mydocker('mydocker, 4 volumes', ['run', ...vols, 'true'], plain),
+      mydocker('mydocker, bundled as an ES module without a code cache (before)', ['run', 'true'], plain, [esm]),
       floor('floor: node -e 0, twice'),
+      koffiFloor('floor: two bare node starts + koffi (each loads koffi and libc)'),
       startFlow(`floor: the start flow alone (stage ${CHAPTERS[0]!.tag})`),
     ];
     // Chapter 6 in a network sandbox of its own (see netSandbox): the cost of a network is
@@ -226,6 +248,7 @@ async function main(argv: string[]): Promise<number> {
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
+        koffiFloor('floor: two bare node starts + koffi, NODE_EXTRA_CA_CERTS unset', unset),
         startFlow('floor: the start flow alone, NODE_EXTRA_CA_CERTS unset', unset),
       );
       if (old)
