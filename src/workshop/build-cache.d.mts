@@ -10,7 +10,12 @@ export const NODE_BUNDLE: BuildOptions;
 export const NODE_CJS_BUNDLE: BuildOptions;
 
 /** Changes made to an entry's text before bundling and to esbuild's output after, by name. */
-export const REWRITES: { 'stage-script': { entry: (text: string) => string; output: (code: string) => string } };
+export const REWRITES: {
+  'stage-script': {
+    entry: (text: string) => string;
+    output: (code: string, resolve: (id: string) => string) => string;
+  };
+};
 
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err: unknown): string;

@@ -86,13 +86,16 @@ export const NODE_CJS_BUNDLE = {
  *   read through the prototype). And a Node module imported by name only
  *   (`require("node:child_process")`) is loaded when a property is first read, not at
  *   the bundle's top: the container's init never spawns, and child_process (with net,
- *   which it loads) costs a start ~3 ms. If esbuild writes its helper differently, the
- *   output stays as esbuild wrote it.
+ *   which it loads) costs a start ~3 ms. A package the bundle loads at its top (koffi) is
+ *   required by the path of the file Node would pick for it, found now: resolving a
+ *   package's "exports" at run time loads Node's ES module resolver, ~1.4 ms of each
+ *   process. That file is stamped like a source, so reinstalling the package rebuilds the
+ *   bundle. If esbuild writes its helper differently, the output stays as esbuild wrote it.
  */
 export const REWRITES = {
   'stage-script': {
     entry: (text) => text.replace(/^await (runMain\()/m, '$1'),
-    output: (code) => {
+    output: (code, resolve) => {
       const helper = /^var __toESM = \(mod, isNodeMode, target\) => \([\s\S]*?\n\)\);\n/m;
       if (!helper.test(code)) return code;
       return code
@@ -107,7 +110,10 @@ export const REWRITES = {
             '',
           ].join('\n'),
         )
-        .replace(/^var (\w+) = require\("(node:[\w/]+)"\);$/gm, 'var $1 = __lazyRequire("$2");');
+        .replace(/^var (\w+) = require\("(node:[\w/]+)"\);$/gm, 'var $1 = __lazyRequire("$2");')
+        .replace(/^var (\w+) = __toESM\(require\("([^".][^"]*)"\), 1\);$/gm, (line, name, id) =>
+          id.startsWith('node:') ? line : `var ${name} = __toESM(require(${JSON.stringify(resolve(id))}), 1);`,
+        );
     },
   },
 };
@@ -138,7 +144,9 @@ export function isFresh(out, key) {
  */
 export function buildCached(entry, out, options, root, rewrite) {
   const esbuildPkg = path.join(root, 'node_modules/esbuild/package.json');
-  const key = JSON.stringify(rewrite ? { entry, options, rewrite } : { entry, options });
+  // A rewrite is part of the key with its code: changing it rebuilds every bundle made with it.
+  const rewriting = rewrite && { rewrite, code: `${REWRITES[rewrite].entry}\n${REWRITES[rewrite].output}` };
+  const key = JSON.stringify(rewriting ? { entry, options, ...rewriting } : { entry, options });
   if (isFresh(out, key)) return out;
   const esbuild = require('esbuild'); // loaded only when a build is needed
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -167,7 +175,15 @@ export function buildCached(entry, out, options, root, rewrite) {
     });
     let code = result.outputFiles.find((f) => f.path === path.resolve(root, tmp))?.text;
     if (code === undefined) throw new Error(`esbuild wrote no ${tmp}`);
-    if (rewrite) code = REWRITES[rewrite].output(code);
+    const resolved = []; // the files of packages the rewrite named by path
+    if (rewrite) {
+      const req = createRequire(out);
+      code = REWRITES[rewrite].output(code, (id) => {
+        const file = req.resolve(id);
+        resolved.push(file);
+        return file;
+      });
+    }
     const inputs = {};
     let settled = true;
     // esbuild reads tsconfig.json too (its compiler options change the output); it is not
@@ -175,7 +191,7 @@ export function buildCached(entry, out, options, root, rewrite) {
     const tsconfig = path.join(root, 'tsconfig.json');
     const extra = fs.existsSync(tsconfig) ? [esbuildPkg, tsconfig] : [esbuildPkg];
     const read = Object.keys(result.metafile.inputs).filter((f) => f !== '<stdin>');
-    for (const rel of [...read, ...(rewrite ? [entry] : []), ...extra]) {
+    for (const rel of [...read, ...(rewrite ? [entry] : []), ...resolved, ...extra]) {
       const file = path.resolve(root, rel);
       const s = stamp(file);
       // Modified within the last second before the build or during it: the build may

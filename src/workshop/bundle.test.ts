@@ -29,13 +29,16 @@ const START_IMPORTS = new Set([
 /**
  * The modules a bundle loads at its top, not through `import()` or a `require` inside a
  * function: esbuild's import lines (an ES module bundle) and its `var import_x = require(…)`
- * lines at the start of a line (a CommonJS bundle).
+ * lines at the start of a line (a CommonJS bundle, where a package may be named by the path
+ * of its file).
  */
 function staticImports(code: string): string[] {
   const found = new Set<string>();
   for (const m of code.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?$/gm)) found.add(m[1]!);
-  for (const m of code.matchAll(/^(?:var|let|const) \w+ = (?:__toESM\()?require\(["']([^"']+)["']\)/gm))
-    found.add(m[1]!);
+  for (const m of code.matchAll(/^(?:var|let|const) \w+ = (?:__toESM\()?require\(["']([^"']+)["']\)/gm)) {
+    // A package the build resolved to a file is named by its folder under node_modules.
+    found.add(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m[1]!)?.[1] ?? m[1]!);
+  }
   return [...found].sort();
 }
 
@@ -52,9 +55,11 @@ test('staticImports reads the import lines esbuild writes, and not import()', ()
     '  const { execa } = await import("execa");',
     'var import_node_fs = require("node:fs");',
     'var import_tar = __toESM(require("tar"), 1);',
+    'var import_koffi = __toESM(require("/repo/node_modules/koffi/index.cjs"), 1);',
+    'var import_x = __toESM(require("/repo/node_modules/@scope/pkg/index.cjs"), 1);',
     '  const net = require("node:net");',
   ].join('\n');
-  assert.equal(staticImports(code), ['koffi', 'multi-line', 'node:fs', 'node:url', 'side-effect', 'tar']);
+  assert.equal(staticImports(code), ['@scope/pkg', 'koffi', 'multi-line', 'node:fs', 'node:url', 'side-effect', 'tar']);
 });
 
 for (const { tag } of CHAPTERS) {
