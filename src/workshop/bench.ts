@@ -44,9 +44,32 @@ import { REPO } from '../testing/harness.ts';
 const TSX = path.join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
 const STAGE = path.join(REPO, 'solutions', CHAPTERS.at(-1)!.tag);
 
+/** One command of a row: run with the bench's environment plus `env` (null: unset). */
+interface Step {
+  file: string;
+  args: string[];
+  env?: Record<string, string | null>;
+}
+
+/** A row: its commands, run in turn within one timing (`@N` in an argument: a fresh number). */
 interface Runner {
   name: string;
-  run(): void;
+  steps: Step[];
+}
+
+const DRIVER = path.join(REPO, 'src/workshop/bench-driver.mjs');
+
+let fresh = 0;
+/** Run a row's commands once, here (checks, warm-up); the timed rounds run in bench-driver.mjs. */
+function runOnce(r: Runner): void {
+  for (const s of r.steps) {
+    const env = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, v ?? undefined]));
+    must(
+      s.file,
+      s.args.map((a) => a.replaceAll('@N', String(fresh++))),
+      env,
+    );
+  }
 }
 
 function which(cmd: string): string | undefined {
@@ -169,26 +192,36 @@ async function main(argv: string[]): Promise<number> {
       args: string[],
       root: string,
       argvPrefix = [bundle],
-      env: NodeJS.ProcessEnv = {},
+      env: Record<string, string | null> = {},
     ): Runner => ({
       name,
-      run: () =>
+      steps: [
         argvPrefix[0] === 'nsenter'
-          ? must('nsenter', [...argvPrefix.slice(1), ...args], { MYDOCKER_ROOT: root, ...env })
-          : must(process.execPath, [...argvPrefix, ...args], { MYDOCKER_ROOT: root, ...env }),
+          ? { file: 'nsenter', args: [...argvPrefix.slice(1), ...args], env: { MYDOCKER_ROOT: root, ...env } }
+          : { file: process.execPath, args: [...argvPrefix, ...args], env: { MYDOCKER_ROOT: root, ...env } },
+      ],
     });
     // The floor for any design that runs Node twice (runtime + init): two bare starts.
-    const floor = (name: string, env?: NodeJS.ProcessEnv): Runner => ({
+    const floor = (name: string, env?: Record<string, string | null>): Runner => ({
       name,
-      run: () => (must(process.execPath, ['-e', '0'], env), must(process.execPath, ['-e', '0'], env)),
+      steps: [
+        { file: process.execPath, args: ['-e', '0'], env },
+        { file: process.execPath, args: ['-e', '0'], env },
+      ],
     });
     // Both processes of a start load koffi and open libc before anything else of ours.
-    const koffiFloor = (name: string, env?: NodeJS.ProcessEnv): Runner => {
+    const koffiFloor = (name: string, env?: Record<string, string | null>): Runner => {
       const load = [
         '-e',
         `require(${JSON.stringify(createRequire(import.meta.url).resolve('koffi'))}).load('libc.so.6')`,
       ];
-      return { name, run: () => (must(process.execPath, load, env), must(process.execPath, load, env)) };
+      return {
+        name,
+        steps: [
+          { file: process.execPath, args: load, env },
+          { file: process.execPath, args: load, env },
+        ],
+      };
     };
     // The stage as every stage was run before launch.cjs: one ES module, compiled from source.
     const esm = buildCached(
@@ -200,9 +233,9 @@ async function main(argv: string[]): Promise<number> {
     // The start flow and nothing else: chapter 3.1's stage runs /bin/true from the host's
     // root, in new namespaces, without any later chapter's work.
     const flowFloor = bundleStage(path.join(REPO, 'solutions', CHAPTERS[0]!.tag));
-    const startFlow = (name: string, env?: NodeJS.ProcessEnv): Runner => ({
+    const startFlow = (name: string, env?: Record<string, string | null>): Runner => ({
       name,
-      run: () => must(process.execPath, [flowFloor, 'run', '/bin/true'], env),
+      steps: [{ file: process.execPath, args: [flowFloor, 'run', '/bin/true'], env }],
     });
     const notes: string[] = [];
     const runners: Runner[] = [
@@ -244,7 +277,7 @@ async function main(argv: string[]): Promise<number> {
     // first reads that certificate bundle. The runtime does not pass it to its init,
     // but the runtime itself pays it: shown with and without, side by side.
     if (process.env.NODE_EXTRA_CA_CERTS) {
-      const unset = { NODE_EXTRA_CA_CERTS: undefined };
+      const unset = { NODE_EXTRA_CA_CERTS: null };
       runners.push(
         mydocker('mydocker (bundled), NODE_EXTRA_CA_CERTS unset', ['run', 'true'], plain, [bundle], unset),
         floor('floor, NODE_EXTRA_CA_CERTS unset', unset),
@@ -260,7 +293,6 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     const oci = which('runc') || which('crun') ? ociBundle(base, rootfs) : undefined;
-    let n = 0;
     // crun refuses cgroup v1/v2 hybrid hosts unless told to manage no cgroups at all.
     const extra: Record<string, string[]> = {
       runc: [],
@@ -272,13 +304,12 @@ async function main(argv: string[]): Promise<number> {
         continue;
       }
       const state = path.join(base, `${tool}-state`);
-      const runner = {
+      const runner: Runner = {
         name: tool,
-        run: () =>
-          must(tool, [...extra[tool]!, '--root', state, 'run', '--bundle', oci, `bench-${tool}-${process.pid}-${n++}`]),
+        steps: [{ file: tool, args: [...extra[tool]!, '--root', state, 'run', '--bundle', oci, `bench-${tool}-@N`] }],
       };
       try {
-        runner.run();
+        runOnce(runner);
       } catch (err) {
         notes.push(`${tool}: left out: ${(err as Error).message.split('\n')[0]}`);
         continue;
@@ -290,15 +321,19 @@ async function main(argv: string[]): Promise<number> {
       runners.push(runner);
     }
 
-    const times = new Map<string, number[]>(runners.map((r) => [r.name, []]));
-    for (const r of runners) r.run(); // warm up caches once
-    for (let round = 0; round < rounds; round++) {
-      for (const r of runners) {
-        const t0 = process.hrtime.bigint();
-        r.run();
-        times.get(r.name)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }
+    for (const r of runners) runOnce(r); // warm up caches once
+    // The rounds run in a small plain-JavaScript process: Node forks the process that
+    // spawns (libuv on Linux), and forking this one (tsx, the bench's own modules) costs
+    // each command a few milliseconds more, the same for every row: ratios would shrink.
+    const spec = path.join(base, 'rows.json');
+    fs.writeFileSync(spec, JSON.stringify({ rounds, rows: runners }));
+    const driven = spawnSync(process.execPath, [DRIVER, spec], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    if (driven.status !== 0) throw new Error(`bench-driver.mjs: exit ${driven.status}`);
+    const times = new Map<string, number[]>(Object.entries(JSON.parse(driven.stdout) as Record<string, number[]>));
     const runc = times.has('runc') ? median(times.get('runc')!) : undefined;
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     console.log(
