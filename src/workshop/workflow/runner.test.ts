@@ -65,7 +65,7 @@ test("the learner's last edit is what runs; a compile error is one line, exit 12
     const first = runner([base, '3.1', '--help']);
     assert.is(first.code, 0, first.stderr);
     assert.match(first.stdout, /Usage: mydocker/);
-    const bundle = path.join(REPO, 'node_modules/.cache/mydocker', base, '3.1/main.mjs');
+    const bundle = path.join(REPO, 'node_modules/.cache/mydocker', base, '3.1/bundle.cjs');
     assert.match(fs.readFileSync(bundle, 'utf8'), /\n\/\/# mydocker-inputs=.*main\.ts/, 'recorded as fresh');
     fs.appendFileSync(main, "console.error('edited once');\n");
     assert.match(runner([base, '3.1', '--help']).stderr, /^edited once\n/);
