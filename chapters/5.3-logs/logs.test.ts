@@ -96,10 +96,13 @@ test('both streams at once, many reads each, arrive complete and apart', async (
   const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
   const out = await mydocker(['logs', '--stdout', 'both']);
   const err = await mydocker(['logs', '--stderr', 'both']);
+  expectCode(out, 0);
+  expectCode(err, 0);
   assert.ok(out.stdout === lines(1, 60000), `stdout: ${out.stdout.length} bytes, not seq 1 60000`);
   assert.ok(err.stdout === lines(100001, 160000), `stderr: ${err.stdout.length} bytes, not seq 100001 160000`);
-  const all = (await mydocker(['logs', 'both'])).stdout;
-  assert.is(all.length, out.stdout.length + err.stdout.length);
+  const all = await mydocker(['logs', 'both']);
+  expectCode(all, 0);
+  assert.is(all.stdout.length, out.stdout.length + err.stdout.length);
 });
 
 test('without -f, logs returns at once with what is there while the container runs', async () => {
