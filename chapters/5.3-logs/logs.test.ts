@@ -87,6 +87,24 @@ test('a megabyte of output arrives complete', async () => {
   assert.is(cut.code, 0, cut.stderr);
 });
 
+// The monitor reads each pipe into one buffer again and again (5.1's log writer): every
+// piece must be in the log before the next read overwrites it, and indexed by its own length.
+test('both streams at once, many reads each, arrive complete and apart', async () => {
+  const script = 'seq 1 60000 & seq 100001 160000 >&2; wait';
+  expectCode(await mydocker(['run', '-d', '--name', 'both', 'sh', '-c', script]), 0);
+  await waitExited('both');
+  const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
+  const out = await mydocker(['logs', '--stdout', 'both']);
+  const err = await mydocker(['logs', '--stderr', 'both']);
+  expectCode(out, 0);
+  expectCode(err, 0);
+  assert.ok(out.stdout === lines(1, 60000), `stdout: ${out.stdout.length} bytes, not seq 1 60000`);
+  assert.ok(err.stdout === lines(100001, 160000), `stderr: ${err.stdout.length} bytes, not seq 100001 160000`);
+  const all = await mydocker(['logs', 'both']);
+  expectCode(all, 0);
+  assert.is(all.stdout.length, out.stdout.length + err.stdout.length);
+});
+
 test('without -f, logs returns at once with what is there while the container runs', async () => {
   const m = uniqueName('logs');
   expectCode(await mydocker(['run', '-d', '--name', 'long', 'sh', '-c', `echo first; sleep 1000; : ${m}`]), 0);

@@ -33,6 +33,7 @@ import { newContainerId } from '../../solutions/3.2/container-id.ts';
 import { readConfig, sendConfig } from '../../solutions/3.3/pipe.ts';
 import type { RunOptions } from './cli.ts';
 import { logWriter, stdoutIndexPath } from './log-writer.ts';
+import { preferSmallHeap } from './memory.ts';
 import type { StartHooks } from './start.ts';
 
 /** The file a detached container's stdout and stderr go to. */
@@ -69,7 +70,7 @@ function firstLine(stream: Readable, child: ChildProcess): Promise<string> {
 /** CLI: send the monitor its request, wait for the first line it reports, and let it go. */
 export async function handOver(monitor: ChildProcess, request: MonitorRequest<unknown>): Promise<string> {
   // TODO(5.1): send the monitor the options, wait for its "started", and let it go
-  throw new NotImplemented('5.1', 'send the monitor the options, wait for its "started", and let it go', 'exercises/5.1/detach.ts:71');
+  throw new NotImplemented('5.1', 'send the monitor the options, wait for its "started", and let it go', 'exercises/5.1/detach.ts:72');
 }
 
 /**
@@ -84,7 +85,7 @@ export async function runDetached<O extends RunOptions>(opts: O, id = newContain
   let monitor: ChildProcess;
   try {
     // TODO(5.1): start this stage again as a detached `monitor`, its stdout and stderr in the log
-    throw new NotImplemented('5.1', 'start this stage again as a detached `monitor`, its stdout and stderr in the log', 'exercises/5.1/detach.ts:86');
+    throw new NotImplemented('5.1', 'start this stage again as a detached `monitor`, its stdout and stderr in the log', 'exercises/5.1/detach.ts:87');
   } finally {
     fs.closeSync(log); // the monitor has its own copies
   }
@@ -128,7 +129,11 @@ export async function monitor<O extends RunOptions>(
   // The container's stdout and stderr: pipes this monitor copies into the log (log-writer.ts).
   const output = logWriter(logPath(id), stdoutIndexPath(id));
   try {
-    return await start(id, opts, { started: () => report('started'), ended: () => endHook?.(id), output });
+    const started = () => {
+      report('started');
+      preferSmallHeap(); // from here on the monitor mostly waits (memory.ts)
+    };
+    return await start(id, opts, { started, ended: () => endHook?.(id), output });
   } catch (err) {
     report(`error ${exitCodeOf(err)} ${(err as Error).message?.replace(/\n/g, ' ') ?? String(err)}`);
     throw err;

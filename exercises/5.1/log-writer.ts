@@ -24,6 +24,7 @@
 
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import type { ConnectOpts, SocketConstructorOpts } from 'node:net';
 import path from 'node:path';
 import { containerDir } from '../../src/runtime/state.ts';
 import { pipe } from '../../src/runtime/sys.ts';
@@ -64,12 +65,27 @@ export function logWriter(logFile: string, indexFile: string): InitOutput {
   const net = createRequire(import.meta.url)('node:net') as typeof import('node:net');
   const copy = (fd: number, fromStdout: boolean) =>
     new Promise<void>((resolve) => {
-      const stream = new net.Socket({ fd, readable: true, writable: false });
-      stream.on('data', (chunk: Buffer) => {
-        // The index first: a reader that sees these bytes in the log finds them indexed.
-        if (fromStdout) writeAll(index, `${fs.fstatSync(log).size} ${chunk.length}\n`);
-        writeAll(log, chunk);
-      });
+      // One buffer per pipe, read into again and again (`onread`): a stream's 'data' would
+      // hand over a new 64 KB buffer for every read, and a container that writes fast
+      // makes the monitor's malloc heap grow by tens of MB that it keeps for good
+      // (docs/performance.md, "Memory").
+      // (Node takes `onread` in the constructor; @types/node 20 lists it for connect() only.)
+      const buffer = Buffer.alloc(64 * 1024);
+      const options: SocketConstructorOpts & ConnectOpts = {
+        fd,
+        readable: true,
+        writable: false,
+        onread: {
+          buffer,
+          callback: (n) => {
+            // The index first: a reader that sees these bytes in the log finds them indexed.
+            if (fromStdout) writeAll(index, `${fs.fstatSync(log).size} ${n}\n`);
+            writeAll(log, buffer.subarray(0, n));
+            return true; // go on reading
+          },
+        },
+      };
+      const stream = new net.Socket(options);
       stream.once('close', () => resolve());
       stream.once('error', () => undefined); // 'close' follows
     });

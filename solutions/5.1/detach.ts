@@ -32,6 +32,7 @@ import { newContainerId } from '../3.2/container-id.ts';
 import { readConfig, sendConfig } from '../3.3/pipe.ts';
 import type { RunOptions } from './cli.ts';
 import { logWriter, stdoutIndexPath } from './log-writer.ts';
+import { preferSmallHeap } from './memory.ts';
 import type { StartHooks } from './start.ts';
 
 /** The file a detached container's stdout and stderr go to. */
@@ -135,7 +136,11 @@ export async function monitor<O extends RunOptions>(
   // The container's stdout and stderr: pipes this monitor copies into the log (log-writer.ts).
   const output = logWriter(logPath(id), stdoutIndexPath(id));
   try {
-    return await start(id, opts, { started: () => report('started'), ended: () => endHook?.(id), output });
+    const started = () => {
+      report('started');
+      preferSmallHeap(); // from here on the monitor mostly waits (memory.ts)
+    };
+    return await start(id, opts, { started, ended: () => endHook?.(id), output });
   } catch (err) {
     report(`error ${exitCodeOf(err)} ${(err as Error).message?.replace(/\n/g, ' ') ?? String(err)}`);
     throw err;

@@ -7,6 +7,9 @@
 //   sudo npm run bench -- --rounds 50
 //   sudo npm run bench -- --scale [N]  only the scale rows (bench-scale.ts): N detached
 //                                       containers (50) started one after another, and ps
+//   sudo npm run bench -- --memory [N] only the memory rows (bench-memory.ts): the Pss of
+//                                       the monitors of N detached containers (20), per
+//                                       container; with --against REV, REV's stage first
 //   sudo npm run bench -- --against REV also the final stage as it was at git revision
 //                                       REV, side by side: a change measured on its own
 //
@@ -36,6 +39,7 @@ import path from 'node:path';
 import { buildCached, NODE_BUNDLE } from './build-cache.mjs';
 import { bundleFile, bundleStage } from './bundle.ts';
 import { scaleRows } from './bench-scale.ts';
+import { memoryRows } from './bench-memory.ts';
 import { isRoot, notRootMessage } from '../runtime/errors.ts';
 import { CGROUP_ROOT } from '../runtime/state.ts';
 import { CHAPTERS } from './chapters.ts';
@@ -179,6 +183,15 @@ async function main(argv: string[]): Promise<number> {
       const count = /^\d+$/.test(argv[sc + 1] ?? '') ? Number(argv[sc + 1]) : 50;
       console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model}; Linux ${os.release()}; Node ${process.version}\n`);
       console.log(scaleRows(bundle, plain, Math.max(count, 5)).join('\n'));
+      return 0;
+    }
+    const mem = argv.indexOf('--memory');
+    if (mem >= 0) {
+      const count = /^\d+$/.test(argv[mem + 1] ?? '') ? Number(argv[mem + 1]) : 20;
+      const stages: Array<[string, string]> = [['mydocker', bundle]];
+      if (against) stages.unshift([`mydocker at ${against}`, bundleAt(against, base)]);
+      console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model}; Linux ${os.release()}; Node ${process.version}\n`);
+      console.log((await memoryRows(stages, plain, Math.max(count, 1))).join('\n'));
       return 0;
     }
     const rootfs = path.join(plain, 'images/busybox/rootfs');
