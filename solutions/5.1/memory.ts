@@ -20,5 +20,8 @@ export function preferSmallHeap(): void {
   // node:v8 is loaded here, by the monitor alone: a start of the stage loads only a few
   // of Node's modules (src/workshop/bundle.test.ts).
   const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  // The launcher must not write this process's V8 code cache: it would carry the changed
+  // flags, and every later start would reject it (src/workshop/launch.cjs).
+  (globalThis as Record<symbol, unknown>)[Symbol.for('mydocker.v8FlagsChanged')] = true;
   v8.setFlagsFromString('--optimize-for-size');
 }

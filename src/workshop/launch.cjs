@@ -45,13 +45,18 @@ const script = new vm.Script(
   { filename: file, cachedData },
 );
 
+// A process that changes V8's flags while it runs (5.1's monitor, once its container runs)
+// sets this symbol first: V8 stamps a cache with the flags in force when it is made, so
+// that process's cache would be rejected by every later start.
+const FLAGS_CHANGED = Symbol.for('mydocker.v8FlagsChanged');
+
 if (!cachedData || script.cachedDataRejected) {
   const root = fs.statSync('/');
   process.once('exit', () => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       const now = fs.statSync('/');
-      if (now.ino !== root.ino || now.dev !== root.dev) return;
+      if (now.ino !== root.ino || now.dev !== root.dev || globalThis[FLAGS_CHANGED]) return;
       fs.writeFileSync(tmp, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]));
       fs.renameSync(tmp, cacheFile); // runs ending at the same moment never see half a cache
     } catch {

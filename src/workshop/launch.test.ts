@@ -107,6 +107,21 @@ test('a cache V8 rejects (here: garbage under the right first line) is not used 
   }
 });
 
+test('a process that changed its V8 flags while it ran (and says so) writes no cache: later starts would reject it', () => {
+  const p = program();
+  try {
+    fs.appendFileSync(
+      path.join(p.dir, 'main.ts'),
+      "(globalThis as Record<symbol, unknown>)[Symbol.for('mydocker.v8FlagsChanged')] = true;\n",
+    );
+    const main = bundleFile(path.join(p.dir, 'main.ts'), p.out);
+    assert.is(run(main), 'one true function false function 0');
+    assert.not.ok(fs.existsSync(path.join(path.dirname(main), 'bundle.cjs.v8')), 'a cache was written');
+  } finally {
+    p.remove();
+  }
+});
+
 test('an entry with another top-level await is bundled as an ES module instead', () => {
   const p = program();
   try {
