@@ -131,10 +131,16 @@ test('exec -ti: a terminal in the container’s devpts too, with its exit code a
   assertHostClean(t.before);
 });
 
-test('-t without a terminal: the output still comes through one; -i alone stays a pipe', async () => {
+test('-t without a terminal: the output still comes through one, all of it; -i alone stays a pipe', async () => {
   const t1 = await mydocker(['run', '-t', 'sh', '-c', 'tty; echo done']);
   assert.is(t1.code, 0, t1.stderr);
   assert.is(t1.stdout, '/dev/pts/0\r\ndone\r\n'); // the terminal's own line ends (ONLCR)
+  // Output written just before the end is all copied out before the CLI exits.
+  const many = await mydocker(['run', '-t', 'sh', '-c', 'seq 1 50000']);
+  assert.is(many.code, 0, many.stderr);
+  const lines = many.stdout.split('\r\n');
+  assert.is(lines.length, 50001, `${lines.length - 1} lines of 50000 came out; the last: ${lines.at(-2)}`);
+  assert.is(lines.at(-2), '50000');
   const i = await mydocker(['run', '-i', 'sh', '-c', 'tty; cat'], 'through a pipe\n');
   assert.is(i.stdout, 'not a tty\nthrough a pipe\n', i.stderr);
   assertHostClean(t.before);
