@@ -30,8 +30,8 @@ export function openContainerPty(pid: number): [number, number] {
   // exercise: open the container's ptmx through /proc/PID/root, unlock the slave and open it
   const master = fs.openSync(`/proc/${pid}/root/dev/pts/ptmx`, flags);
   const slave = fs.openSync(`/proc/${pid}/root/dev/pts/${unlockPty(master)}`, flags);
-  // end exercise
   return [master, slave];
+  // end exercise
 }
 
 export async function exec(args: string[]): Promise<number> {
