@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
+import { RuntimeError, UsageError, NotImplemented } from '../../src/runtime/errors.ts';
 import { parseFlags } from '../../src/runtime/flags.ts';
 import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
 import { cgroupName } from '../../src/runtime/state.ts';
@@ -27,9 +27,11 @@ import { attachTerminal, checkTerminalFlags, userTerminalSize } from './terminal
 
 /** A new pty in the devpts of the container whose init is `pid`: [master, slave], both the runtime's. */
 export function openContainerPty(pid: number): [number, number] {
+  if (!fs.existsSync(`/proc/${pid}/root/dev/pts/ptmx`))
+    throw new RuntimeError('exec -t: this container has no devpts of its own (it was started by a stage before 5.9)');
   const flags = fs.constants.O_RDWR | fs.constants.O_NOCTTY; // Node opens every file close-on-exec
   // TODO(5.9): open the container's ptmx through /proc/PID/root, unlock the slave and open it
-  throw new NotImplemented('5.9', 'open the container\'s ptmx through /proc/PID/root, unlock the slave and open it', 'exercises/5.9/exec.ts:31');
+  throw new NotImplemented('5.9', 'open the container\'s ptmx through /proc/PID/root, unlock the slave and open it', 'exercises/5.9/exec.ts:33');
 }
 
 export async function exec(args: string[]): Promise<number> {

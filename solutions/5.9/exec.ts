@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../../src/runtime/errors.ts';
+import { RuntimeError, UsageError } from '../../src/runtime/errors.ts';
 import { parseFlags } from '../../src/runtime/flags.ts';
 import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
 import { cgroupName } from '../../src/runtime/state.ts';
@@ -26,6 +26,8 @@ import { attachTerminal, checkTerminalFlags, userTerminalSize } from './terminal
 
 /** A new pty in the devpts of the container whose init is `pid`: [master, slave], both the runtime's. */
 export function openContainerPty(pid: number): [number, number] {
+  if (!fs.existsSync(`/proc/${pid}/root/dev/pts/ptmx`))
+    throw new RuntimeError('exec -t: this container has no devpts of its own (it was started by a stage before 5.9)');
   const flags = fs.constants.O_RDWR | fs.constants.O_NOCTTY; // Node opens every file close-on-exec
   // exercise: open the container's ptmx through /proc/PID/root, unlock the slave and open it
   const master = fs.openSync(`/proc/${pid}/root/dev/pts/ptmx`, flags);
