@@ -94,5 +94,7 @@ export function attachTerminal(master: number, interactive: boolean): Attached {
   // TODO(5.9): put the user's terminal in raw mode and copy the keys to the master; follow resizes
   throw new NotImplemented('5.9', 'put the user\'s terminal in raw mode and copy the keys to the master; follow resizes', 'exercises/5.9/terminal.ts:94');
   process.on('exit', detach); // even on a way out nobody thought of
+  // EIO on stdin: the user's terminal hung up. Not the runtime's end: the container's is.
+  if (interactive) stdin.on('error', () => stdin.off('data', keys));
   return { output, detach };
 }

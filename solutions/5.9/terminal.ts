@@ -105,5 +105,7 @@ export function attachTerminal(master: number, interactive: boolean): Attached {
   process.on('SIGWINCH', resize);
   // end exercise
   process.on('exit', detach); // even on a way out nobody thought of
+  // EIO on stdin: the user's terminal hung up. Not the runtime's end: the container's is.
+  if (interactive) stdin.on('error', () => stdin.off('data', keys));
   return { output, detach };
 }
