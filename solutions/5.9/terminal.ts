@@ -75,19 +75,37 @@ export interface Attached {
  * (with the user's terminal in raw mode) when `interactive`; resizes follow the user's terminal.
  */
 export function attachTerminal(master: number, interactive: boolean): Attached {
-  const pty = new tty.ReadStream(master); // epoll, not a thread per read; writable too
   const stdin = process.stdin;
   const raw = interactive && stdin.isTTY;
+  // The master is read and written with the thread pool (fs.read, fs.write), not as a libuv
+  // stream: libuv takes a poll's HUP after a short read for the end, but a pty master
+  // returns at most one buffer of its queue per read, and the rest would be lost.
+  let reading = true;
+  let closeWhenRead = false;
+  const buf = Buffer.alloc(64 * 1024);
   const output = new Promise<void>((resolve) => {
-    pty.on('data', (d: Buffer) => process.stdout.write(d));
-    pty.once('end', resolve);
-    pty.once('close', resolve);
-    // EIO: no process holds the slave any more — the end of the output, not an error.
-    pty.on('error', () => resolve());
+    const next = () =>
+      fs.read(master, buf, 0, buf.length, null, (err, n) => {
+        if (!err && n > 0) {
+          process.stdout.write(buf.subarray(0, n));
+          return next();
+        }
+        // EIO: no process holds the slave any more — the end of the output, not an error.
+        reading = false;
+        if (closeWhenRead) fs.closeSync(master);
+        resolve();
+      });
+    next();
   });
-  const keys = (d: Buffer) => pty.write(d);
+  // Keys go one write after the other; one the container can no longer take is dropped.
+  let writing = Promise.resolve();
+  const write = (d: Buffer) => new Promise<void>((done) => fs.write(master, d, () => done()));
+  const keys = (d: Buffer) => (writing = writing.then(() => write(d)));
   const resize = () => setWindowSize(master, userTerminalSize());
+  let detached = false;
   const detach = () => {
+    if (detached) return;
+    detached = true;
     // exercise: undo what attaching did: raw mode, the key copy, the resize handler
     process.off('exit', detach);
     process.off('SIGWINCH', resize);
@@ -97,7 +115,9 @@ export function attachTerminal(master: number, interactive: boolean): Attached {
     }
     if (raw) stdin.setRawMode(false);
     // end exercise
-    pty.destroy();
+    // The master goes once its last read has returned (a read still waiting holds it).
+    if (reading) closeWhenRead = true;
+    else fs.closeSync(master);
   };
   // exercise: put the user's terminal in raw mode and copy the keys to the master; follow resizes
   if (raw) stdin.setRawMode(true);
