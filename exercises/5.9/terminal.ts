@@ -17,20 +17,25 @@
 // slave any more: that is the end of the output, not an error.
 
 import fs from 'node:fs';
-import tty from 'node:tty';
 import { UsageError, NotImplemented } from '../../src/runtime/errors.ts';
 import { getWindowSize, receiveFd, setWindowSize, socketPair, type WindowSize } from '../../src/runtime/sys.ts';
 
 /** The size of the user's terminal (stdin's, else stdout's), or 0×0 if neither is one. */
 export function userTerminalSize(): WindowSize {
-  for (const fd of [0, 1]) if (tty.isatty(fd)) return getWindowSize(fd);
+  for (const fd of [0, 1]) {
+    try {
+      return getWindowSize(fd);
+    } catch {
+      // ENOTTY: not a terminal
+    }
+  }
   return { rows: 0, cols: 0 };
 }
 
 /** -t with -i needs a terminal to read keys from; Docker refuses it in the same words. */
 export function checkTerminalFlags(tty: boolean, interactive: boolean): void {
   // TODO(5.9): refuse -t with -i when stdin is not a terminal
-  throw new NotImplemented('5.9', 'refuse -t with -i when stdin is not a terminal', 'exercises/5.9/terminal.ts:32');
+  throw new NotImplemented('5.9', 'refuse -t with -i when stdin is not a terminal', 'exercises/5.9/terminal.ts:37');
 }
 
 /** The console socket: init sends the pty's master on its end (fd 5), the runtime receives it on its own. */
@@ -106,13 +111,13 @@ export function attachTerminal(master: number, interactive: boolean): Attached {
     if (detached) return;
     detached = true;
     // TODO(5.9): undo what attaching did: raw mode, the key copy, the resize handler
-    throw new NotImplemented('5.9', 'undo what attaching did: raw mode, the key copy, the resize handler', 'exercises/5.9/terminal.ts:108');
+    throw new NotImplemented('5.9', 'undo what attaching did: raw mode, the key copy, the resize handler', 'exercises/5.9/terminal.ts:113');
     // The master goes once its last read has returned (a read still waiting holds it).
     if (reading) closeWhenRead = true;
     else fs.closeSync(master);
   };
   // TODO(5.9): put the user's terminal in raw mode and copy the keys to the master; follow resizes
-  throw new NotImplemented('5.9', 'put the user\'s terminal in raw mode and copy the keys to the master; follow resizes', 'exercises/5.9/terminal.ts:114');
+  throw new NotImplemented('5.9', 'put the user\'s terminal in raw mode and copy the keys to the master; follow resizes', 'exercises/5.9/terminal.ts:119');
   process.on('exit', detach); // even on a way out nobody thought of
   // EIO on stdin: the user's terminal hung up. Not the runtime's end: the container's is.
   if (interactive) stdin.on('error', () => stdin.off('data', keys));

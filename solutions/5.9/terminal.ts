@@ -16,13 +16,18 @@
 // slave any more: that is the end of the output, not an error.
 
 import fs from 'node:fs';
-import tty from 'node:tty';
 import { UsageError } from '../../src/runtime/errors.ts';
 import { getWindowSize, receiveFd, setWindowSize, socketPair, type WindowSize } from '../../src/runtime/sys.ts';
 
 /** The size of the user's terminal (stdin's, else stdout's), or 0×0 if neither is one. */
 export function userTerminalSize(): WindowSize {
-  for (const fd of [0, 1]) if (tty.isatty(fd)) return getWindowSize(fd);
+  for (const fd of [0, 1]) {
+    try {
+      return getWindowSize(fd);
+    } catch {
+      // ENOTTY: not a terminal
+    }
+  }
   return { rows: 0, cols: 0 };
 }
 

@@ -100,7 +100,7 @@ export function startInTerminal(
         `terminal output matching ${re}`,
         () =>
           child.exitCode !== null || child.signalCode !== null
-            ? `the CLI ended; the terminal shows: ${JSON.stringify(out)}`
+            ? `the CLI ended; the terminal shows: ${shown(out)}`
             : undefined,
       ),
     type: (keys) => fs.writeSync(master, keys),
@@ -112,7 +112,7 @@ export function startInTerminal(
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           c.killAll();
-          reject(new Error(`the CLI had not ended after ${ms / 1000} s; the terminal shows: ${JSON.stringify(out)}`));
+          reject(new Error(`the CLI had not ended after ${ms / 1000} s; the terminal shows: ${shown(out)}`));
         }, ms * TIME_SCALE);
       });
       try {
@@ -123,4 +123,9 @@ export function startInTerminal(
     },
     close,
   };
+}
+
+/** The terminal's text for a failure message: line ends as lines, escapes visible, quotes as they are (so a NotImplemented message is found in it). */
+function shown(out: string): string {
+  return '\n' + out.replace(/\r+\n/g, '\n').replace(/\x1b/g, '\\e');
 }
