@@ -192,6 +192,17 @@ test('an ip failure while connecting is one line, exit 125, and leaves no addres
   expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
 });
 
+test('run -t --net: the container has its own terminal (5.9) and its network', async () => {
+  await n.open();
+  await network('10.66.0.0/24');
+  const r = await n.mydocker(['run', '-t', '--net', 'testnet', 'sh', '-c', 'tty; ip -o -4 addr show eth0; exit 5']);
+  expectCode(r, 5);
+  assert.match(r.stdout, /^\/dev\/pts\/0\r\n/, 'the terminal is /dev/pts/0 of its own devpts');
+  assert.match(r.stdout, /eth0\s+inet 10\.66\.0\.2\/24 /);
+  assert.equal(pool('10.66.0.0_24'), {}, 'the address went back');
+  expectCode(await n.mydocker(['network', 'rm', 'testnet']), 0);
+});
+
 test('--net of a network that does not exist is exit 125 before anything starts', async () => {
   await n.open();
   const r = await n.mydocker(['run', '--net', 'nowhere', 'true']);

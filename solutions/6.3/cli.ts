@@ -2,7 +2,7 @@
 // container joins. It must exist; that is checked before anything starts.
 
 import { extendCommandLine, type CommandLine } from '../../src/runtime/command-line.ts';
-import { runCommandLine as base, type RunOptions as BaseOptions } from '../5.8/cli.ts';
+import { runCommandLine as base, type RunOptions as BaseOptions } from '../5.9/cli.ts';
 import { findNetwork } from '../6.2/network.ts';
 
 export interface RunOptions extends BaseOptions {

@@ -5,6 +5,9 @@
 //
 //   parent: spawn init ─ cgroup ─ wait "ready" ─ attach(pid) ─ send config ─ wait
 //   init:          unshare(UTS|NS|IPC|NET) ─ "ready" ─ read config (blocks) ─ … ─ exec
+//
+// With -t the container gets a terminal of its own, as in 5.9's runContainer (the
+// console socket on fd 5, the master attached once the command runs).
 
 import type { ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
@@ -19,6 +22,7 @@ import type { ContainerConfig } from '../3.3/init.ts';
 import { CONFIG_FD, sendConfig } from '../3.3/pipe.ts';
 import { execOutcome } from '../5.1/exec-status.ts';
 import type { InitOutput } from '../5.1/log-writer.ts';
+import { attachTerminal, ConsoleSocket, userTerminalSize, type Attached } from '../5.9/terminal.ts';
 
 /** Resolve once init has written its "ready" byte (it is then in its own namespaces). */
 export function initReady(child: ChildProcess): Promise<void> {
@@ -46,17 +50,23 @@ export async function runContainer<C extends ContainerConfig>(
   output?: InitOutput,
 ): Promise<number> {
   const cgroup = createCgroup(cgroupName(id), opts.resources);
+  const consoleSocket = opts.tty ? new ConsoleSocket() : undefined;
+  let terminal: Attached | undefined;
   try {
-    const stdin = opts.interactive || opts.tty ? 'inherit' : 'ignore';
-    const child = spawnInit([], [stdin, output?.stdout ?? 'inherit', output?.stderr ?? 'inherit', 'pipe', 'pipe']);
+    const stdin = opts.interactive && !consoleSocket ? 'inherit' : 'ignore';
+    const out = output?.stdout ?? 'inherit';
+    const err = output?.stderr ?? 'inherit';
+    const child = spawnInit([], [stdin, out, err, 'pipe', 'pipe', ...(consoleSocket ? [consoleSocket.initEnd] : [])]);
+    consoleSocket?.spawned();
     output?.spawned();
     const execed = execOutcome(child);
     try {
       cgroup.addProcess(child.pid!);
       await initReady(child);
       attach?.(child.pid!);
-      await sendConfig(child, config);
+      await sendConfig(child, consoleSocket ? { ...config, terminal: userTerminalSize() } : config);
       await execed; // the command runs (or init says why not: chapter 5.1's exec-status.ts)
+      if (consoleSocket) terminal = attachTerminal(consoleSocket.receiveMaster(), opts.interactive);
       started?.(child.pid!);
     } catch (err) {
       child.kill('SIGKILL');
@@ -64,10 +74,13 @@ export async function runContainer<C extends ContainerConfig>(
       throw err;
     }
     const code = await waitForExit(child);
+    await terminal?.output; // all the container wrote is on the user's terminal (5.9)
     await output?.drained(); // the log is complete before the end is recorded (5.1)
     reportOom(cgroup.oomKilled(), code);
     return code;
   } finally {
+    terminal?.detach();
+    consoleSocket?.close();
     await cgroup.destroy();
   }
 }

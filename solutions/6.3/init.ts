@@ -1,6 +1,6 @@
 // Chapter 6.3 — init tells the parent when it is in its own namespaces, so the parent
 // can connect the network namespace before sending the command; and it names the
-// container in its /etc/hosts. Compared with 5.8: enterNamespaces comes first, then the
+// container in its /etc/hosts. Compared with 5.9: enterNamespaces comes first, then the
 // "ready" byte, then the configuration.
 //
 // Why not leave the order as it was? Before 6.3, init read its configuration first and
@@ -16,7 +16,8 @@ import { pivotInto } from '../4.1/rootfs.ts';
 import { mountOverlay } from '../4.2/workspace.ts';
 import { mountVolumes } from '../4.3/volumes.ts';
 import { execWithEnv } from '../5.8/env.ts';
-import type { ContainerConfig as BaseConfig } from '../5.8/init.ts';
+import type { ContainerConfig as BaseConfig } from '../5.9/init.ts';
+import { mountDevpts, useOwnTerminal } from '../5.9/pty.ts';
 
 export interface ContainerConfig extends BaseConfig {
   /** the container's address, if it has a network */
@@ -49,7 +50,9 @@ export function init(): number {
   mountVolumes(config.workspace.merged, config.volumes);
   pivotInto(config.workspace.merged);
   mountSpecialFilesystems();
+  mountDevpts();
   sethostname(config.hostname);
   if (config.ip) fs.writeFileSync('/etc/hosts', hostsFile(config.hostname, config.ip));
+  if (config.terminal) useOwnTerminal(config.terminal);
   return execWithEnv(config.command, config.env);
 }

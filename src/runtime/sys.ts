@@ -227,3 +227,128 @@ export function pipe(): [number, number] {
   check(c.pipe2(fds, O_CLOEXEC), 'pipe2', 'O_CLOEXEC');
   return [fds[0]!, fds[1]!];
 }
+
+// ---- terminals and passing an fd (man 7 pty, man 4 tty_ioctl, man 7 unix) ----
+
+const cTerm = {
+  ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
+  setsid: libc.func('int setsid(void)'),
+  dup2: libc.func('int dup2(int oldfd, int newfd)'),
+  socketpair: libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  sendmsg: libc.func('long sendmsg(int fd, void *msg, int flags)'),
+  recvmsg: libc.func('long recvmsg(int fd, void *msg, int flags)'),
+};
+
+/** ioctl requests for terminals (<asm-generic/ioctls.h>). */
+export const TIOC = {
+  SCTTY: 0x540e,
+  GWINSZ: 0x5413,
+  SWINSZ: 0x5414,
+  GPTN: 0x80045430,
+  SPTLCK: 0x40045431,
+} as const;
+
+/** A terminal's size in characters (struct winsize without its pixel fields). */
+export interface WindowSize {
+  rows: number;
+  cols: number;
+}
+
+/** The size of the terminal `fd` is (man 4 tty_ioctl, TIOCGWINSZ). */
+export function getWindowSize(fd: number): WindowSize {
+  const ws = Buffer.alloc(8);
+  check(cTerm.ioctl(fd, TIOC.GWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCGWINSZ`);
+  return { rows: ws.readUInt16LE(0), cols: ws.readUInt16LE(2) };
+}
+
+/** Set the size of terminal `fd`; the kernel sends SIGWINCH to its foreground process group (TIOCSWINSZ). */
+export function setWindowSize(fd: number, size: WindowSize): void {
+  const ws = Buffer.alloc(8);
+  ws.writeUInt16LE(size.rows, 0);
+  ws.writeUInt16LE(size.cols, 2);
+  check(cTerm.ioctl(fd, TIOC.SWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCSWINSZ ${size.rows}x${size.cols}`);
+}
+
+/** Unlock the slave of pty master `fd` and give its number: /dev/pts/N (man 3 unlockpt, man 3 ptsname). */
+export function unlockPty(fd: number): number {
+  const n = new Int32Array(1);
+  check(cTerm.ioctl(fd, TIOC.SPTLCK, 'int *', n), 'ioctl', `${fd} TIOCSPTLCK`);
+  check(cTerm.ioctl(fd, TIOC.GPTN, 'int *', n), 'ioctl', `${fd} TIOCGPTN`);
+  return n[0]!;
+}
+
+/** Make terminal `fd` the controlling terminal of this session (TIOCSCTTY; the caller leads the session). */
+export function setControllingTerminal(fd: number): void {
+  check(cTerm.ioctl(fd, TIOC.SCTTY, 'int', 0), 'ioctl', `${fd} TIOCSCTTY`);
+}
+
+/** Start a new session with this process as its leader, and no controlling terminal (man 2 setsid). */
+export function setsid(): void {
+  check(cTerm.setsid(), 'setsid', '');
+}
+
+/** Make `newFd` a copy of `oldFd` (man 2 dup2); the copy is inherited across execve. */
+export function dup2(oldFd: number, newFd: number): void {
+  check(cTerm.dup2(oldFd, newFd), 'dup2', `${oldFd} ${newFd}`);
+}
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+
+/** A connected pair of unix sockets, both close-on-exec (man 2 socketpair). */
+export function socketPair(): [number, number] {
+  const fds = new Int32Array(2);
+  check(cTerm.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 'socketpair', 'AF_UNIX SOCK_STREAM');
+  return [fds[0]!, fds[1]!];
+}
+
+// struct msghdr and one cmsghdr carrying one int, laid out by hand for 64-bit Linux
+// (man 3 cmsg): msghdr is name, namelen, iov, iovlen, control, controllen, flags (56
+// bytes); a cmsghdr is len (size_t), level, type, then the data: CMSG_LEN(4) = 20,
+// CMSG_SPACE(4) = 24.
+function message(iov: Buffer, control: Buffer): Buffer {
+  const iovec = Buffer.alloc(16);
+  iovec.writeBigUInt64LE(BigInt(koffi.address(iov)), 0);
+  iovec.writeBigUInt64LE(BigInt(iov.length), 8);
+  const msg = Buffer.alloc(56);
+  msg.writeBigUInt64LE(BigInt(koffi.address(iovec)), 16);
+  msg.writeBigUInt64LE(1n, 24);
+  msg.writeBigUInt64LE(BigInt(koffi.address(control)), 32);
+  msg.writeBigUInt64LE(BigInt(control.length), 40);
+  keep.push(iovec); // alive until the call returns
+  return msg;
+}
+let keep: Buffer[] = [];
+
+/** Send open fd `fd` over unix socket `socket` (SCM_RIGHTS, man 7 unix), with one byte of data. */
+export function sendFd(socket: number, fd: number): void {
+  const control = Buffer.alloc(24);
+  control.writeBigUInt64LE(20n, 0);
+  control.writeInt32LE(SOL_SOCKET, 8);
+  control.writeInt32LE(SCM_RIGHTS, 12);
+  control.writeInt32LE(fd, 16);
+  const data = Buffer.from('F');
+  try {
+    check(cTerm.sendmsg(socket, message(data, control), 0), 'sendmsg', `fd ${fd} over ${socket}`);
+  } finally {
+    keep = [];
+  }
+}
+
+/** Receive an fd sent with sendFd (close-on-exec); undefined if the other end closed without sending one. */
+export function receiveFd(socket: number): number | undefined {
+  const control = Buffer.alloc(24);
+  const data = Buffer.alloc(1);
+  try {
+    const n = check(cTerm.recvmsg(socket, message(data, control), MSG_CMSG_CLOEXEC), 'recvmsg', `on ${socket}`);
+    if (n === 0) return undefined;
+  } finally {
+    keep = [];
+  }
+  if (control.readInt32LE(8) !== SOL_SOCKET || control.readInt32LE(12) !== SCM_RIGHTS) return undefined;
+  return control.readInt32LE(16);
+}

@@ -27,6 +27,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { tag: '5.6', slug: 'rm', title: 'Removing a container (rm)' },
   { tag: '5.7', slug: 'images', title: 'Running a container from any image' },
   { tag: '5.8', slug: 'env', title: 'Environment variables (-e)' },
+  { tag: '5.9', slug: 'terminal', title: "A terminal of the container's own (-t)" },
   { tag: '6.1', slug: 'ipam', title: 'IP address management (IPAM)' },
   { tag: '6.2', slug: 'bridge', title: 'Bridge networks (network create, ls, rm)' },
   { tag: '6.3', slug: 'veth', title: 'Connecting containers to a network (run --net)' },
