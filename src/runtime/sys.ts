@@ -26,6 +26,13 @@ const DECLARATIONS = {
   flock: 'int flock(int fd, int operation)',
   pipe2: 'int pipe2(_Out_ int *pipefd, int flags)',
   strerror: 'const char *strerror(int errnum)',
+  // terminals and passing an fd (chapter 5.9)
+  ioctl: 'int ioctl(int fd, unsigned long request, ...)',
+  setsid: 'int setsid(void)',
+  dup2: 'int dup2(int oldfd, int newfd)',
+  socketpair: 'int socketpair(int domain, int type, int protocol, _Out_ int *sv)',
+  sendmsg: 'long sendmsg(int fd, void *msg, int flags)',
+  recvmsg: 'long recvmsg(int fd, void *msg, int flags)',
 } as const;
 
 type Binding = ReturnType<ReturnType<typeof koffi.load>['func']>;
@@ -230,15 +237,6 @@ export function pipe(): [number, number] {
 
 // ---- terminals and passing an fd (man 7 pty, man 4 tty_ioctl, man 7 unix) ----
 
-const cTerm = {
-  ioctl: libc.func('int ioctl(int fd, unsigned long request, ...)'),
-  setsid: libc.func('int setsid(void)'),
-  dup2: libc.func('int dup2(int oldfd, int newfd)'),
-  socketpair: libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
-  sendmsg: libc.func('long sendmsg(int fd, void *msg, int flags)'),
-  recvmsg: libc.func('long recvmsg(int fd, void *msg, int flags)'),
-};
-
 /** ioctl requests for terminals (<asm-generic/ioctls.h>). */
 export const TIOC = {
   SCTTY: 0x540e,
@@ -257,7 +255,7 @@ export interface WindowSize {
 /** The size of the terminal `fd` is (man 4 tty_ioctl, TIOCGWINSZ). */
 export function getWindowSize(fd: number): WindowSize {
   const ws = Buffer.alloc(8);
-  check(cTerm.ioctl(fd, TIOC.GWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCGWINSZ`);
+  check(c.ioctl(fd, TIOC.GWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCGWINSZ`);
   return { rows: ws.readUInt16LE(0), cols: ws.readUInt16LE(2) };
 }
 
@@ -266,30 +264,30 @@ export function setWindowSize(fd: number, size: WindowSize): void {
   const ws = Buffer.alloc(8);
   ws.writeUInt16LE(size.rows, 0);
   ws.writeUInt16LE(size.cols, 2);
-  check(cTerm.ioctl(fd, TIOC.SWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCSWINSZ ${size.rows}x${size.cols}`);
+  check(c.ioctl(fd, TIOC.SWINSZ, 'void *', ws), 'ioctl', `${fd} TIOCSWINSZ ${size.rows}x${size.cols}`);
 }
 
 /** Unlock the slave of pty master `fd` and give its number: /dev/pts/N (man 3 unlockpt, man 3 ptsname). */
 export function unlockPty(fd: number): number {
   const n = new Int32Array(1);
-  check(cTerm.ioctl(fd, TIOC.SPTLCK, 'int *', n), 'ioctl', `${fd} TIOCSPTLCK`);
-  check(cTerm.ioctl(fd, TIOC.GPTN, 'int *', n), 'ioctl', `${fd} TIOCGPTN`);
+  check(c.ioctl(fd, TIOC.SPTLCK, 'int *', n), 'ioctl', `${fd} TIOCSPTLCK`);
+  check(c.ioctl(fd, TIOC.GPTN, 'int *', n), 'ioctl', `${fd} TIOCGPTN`);
   return n[0]!;
 }
 
 /** Make terminal `fd` the controlling terminal of this session (TIOCSCTTY; the caller leads the session). */
 export function setControllingTerminal(fd: number): void {
-  check(cTerm.ioctl(fd, TIOC.SCTTY, 'int', 0), 'ioctl', `${fd} TIOCSCTTY`);
+  check(c.ioctl(fd, TIOC.SCTTY, 'int', 0), 'ioctl', `${fd} TIOCSCTTY`);
 }
 
 /** Start a new session with this process as its leader, and no controlling terminal (man 2 setsid). */
 export function setsid(): void {
-  check(cTerm.setsid(), 'setsid', '');
+  check(c.setsid(), 'setsid', '');
 }
 
 /** Make `newFd` a copy of `oldFd` (man 2 dup2); the copy is inherited across execve. */
 export function dup2(oldFd: number, newFd: number): void {
-  check(cTerm.dup2(oldFd, newFd), 'dup2', `${oldFd} ${newFd}`);
+  check(c.dup2(oldFd, newFd), 'dup2', `${oldFd} ${newFd}`);
 }
 
 const AF_UNIX = 1;
@@ -302,7 +300,7 @@ const MSG_CMSG_CLOEXEC = 0x40000000;
 /** A connected pair of unix sockets, both close-on-exec (man 2 socketpair). */
 export function socketPair(): [number, number] {
   const fds = new Int32Array(2);
-  check(cTerm.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 'socketpair', 'AF_UNIX SOCK_STREAM');
+  check(c.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 'socketpair', 'AF_UNIX SOCK_STREAM');
   return [fds[0]!, fds[1]!];
 }
 
@@ -333,7 +331,7 @@ export function sendFd(socket: number, fd: number): void {
   control.writeInt32LE(fd, 16);
   const data = Buffer.from('F');
   try {
-    check(cTerm.sendmsg(socket, message(data, control), 0), 'sendmsg', `fd ${fd} over ${socket}`);
+    check(c.sendmsg(socket, message(data, control), 0), 'sendmsg', `fd ${fd} over ${socket}`);
   } finally {
     keep = [];
   }
@@ -344,7 +342,7 @@ export function receiveFd(socket: number): number | undefined {
   const control = Buffer.alloc(24);
   const data = Buffer.alloc(1);
   try {
-    const n = check(cTerm.recvmsg(socket, message(data, control), MSG_CMSG_CLOEXEC), 'recvmsg', `on ${socket}`);
+    const n = check(c.recvmsg(socket, message(data, control), MSG_CMSG_CLOEXEC), 'recvmsg', `on ${socket}`);
     if (n === 0) return undefined;
   } finally {
     keep = [];
