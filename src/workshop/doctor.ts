@@ -615,6 +615,12 @@ const TOOLS: { name: string; pkg: keyof typeof INSTALL; chapter: string; why: st
   { name: 'nsenter', pkg: 'util-linux', chapter: '5.4', why: 'exec' },
   { name: 'setpriv', pkg: 'util-linux', chapter: '5.4', why: 'exec gives the command no_new_privs, as init does' },
   { name: 'unshare', pkg: 'util-linux', chapter: '5.4', why: "the tests' own namespaces" },
+  {
+    name: 'setsid',
+    pkg: 'util-linux',
+    chapter: '5.9',
+    why: "exec -t makes the terminal the command's own (setsid --ctty)",
+  },
   { name: 'ip', pkg: 'ip', chapter: '6', why: 'networks' },
   { name: 'iptables', pkg: 'iptables', chapter: '6', why: 'networks' },
 ];
