@@ -69,8 +69,7 @@ export function reportError(err: unknown): number {
 
 /**
  * Run a stage: `selfUrl` is the stage main's import.meta.url, `commands` its commands.
- * Sets process.exitCode and, for a command a user runs, ends the process when it is done;
- * never throws.
+ * Sets process.exitCode; never throws.
  */
 export async function runMain(
   selfUrl: string,
@@ -90,12 +89,11 @@ export async function runMain(
     args = args.slice(1);
   }
   const name = args[0];
-  const hidden = Boolean(name && commands[name]?.hidden);
   // Touching process.stdout or process.stderr makes Node build a stream on the fd: for a
   // pipe, a socket that sets the pipe non-blocking. Hidden commands (init, a detached
   // container's monitor) are the runtime talking to itself: they print nothing for a
   // reader, and init's stdio is the container's, to be handed to the command untouched.
-  if (!hidden) {
+  if (!(name && commands[name]?.hidden)) {
     endQuietlyOnClosedStdout();
     // A container's stdout and stderr are the runtime's own open files, and a file's
     // O_NONBLOCK is one flag for every process holding it. Node builds process.stderr
@@ -129,10 +127,4 @@ export async function runMain(
   } catch (err) {
     process.exitCode = reportError(err);
   }
-  // The command is done, its cleanup too (a `run` has removed its container). Left to
-  // end by itself, Node would first tear down its environment and heap: 2–4 ms of every
-  // start (docs/performance.md). process.exit() skips that, but only once all output is
-  // written: a write to a pipe that is full is still pending, and exiting would cut it
-  // off. Hidden commands never built process.stdout (above); they end the usual way.
-  if (!hidden && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
