@@ -142,7 +142,7 @@ export const REWRITES = {
  * (`__requireNative`); if the file is gone or another version, it loads the package as
  * usual. The file is stamped like a source: reinstalling koffi rebuilds the bundle.
  */
-function nativeModule(req, id, file) {
+export function nativeModule(req, id, file) {
   if (id !== 'koffi') return undefined;
   const native = req(file).default;
   const found = Object.keys(req.cache).find((f) => f.endsWith('.node') && req.cache[f]?.exports === native);
