@@ -22,7 +22,8 @@
 //   ES module bundle     the stage bundled as one ES module, run without a code cache: how
 //                        every stage ran before src/workshop/launch.cjs
 //   floor                two bare `node -e 0` starts: what any runtime + init in Node pays
-//   floor + koffi        two bare starts that each load koffi and libc, as both processes do
+//   floor + koffi        two bare starts that each load koffi (its native module, by path) and
+//                        libc, as both processes do
 //   floor: start flow    stage 3.1: the start flow of docs/architecture.md with no later
 //                        chapter's work (two Node starts, koffi in each, unshare, spawn,
 //                        a /proc mount, execve; no cgroup, image, overlay or state)
@@ -36,7 +37,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCached, NODE_BUNDLE } from './build-cache.mjs';
+import { buildCached, nativeModule, NODE_BUNDLE } from './build-cache.mjs';
 import { bundleFile, bundleStage } from './bundle.ts';
 import { scaleRows } from './bench-scale.ts';
 import { memoryRows } from './bench-memory.ts';
@@ -222,12 +223,13 @@ async function main(argv: string[]): Promise<number> {
         { file: process.execPath, args: ['-e', '0'], env },
       ],
     });
-    // Both processes of a start load koffi and open libc before anything else of ours.
+    // Both processes of a start load koffi and open libc before anything else of ours,
+    // koffi as its native module, by path, as the stage bundle does (build-cache.mjs).
     const koffiFloor = (name: string, env?: Record<string, string | null>): Runner => {
-      const load = [
-        '-e',
-        `require(${JSON.stringify(createRequire(import.meta.url).resolve('koffi'))}).load('libc.so.6')`,
-      ];
+      const req = createRequire(import.meta.url);
+      const koffi = req.resolve('koffi');
+      const file = nativeModule(req, 'koffi', koffi)?.file ?? koffi;
+      const load = ['-e', `require(${JSON.stringify(file)}).load('libc.so.6')`];
       return {
         name,
         steps: [

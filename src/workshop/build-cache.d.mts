@@ -13,9 +13,23 @@ export const NODE_CJS_BUNDLE: BuildOptions;
 export const REWRITES: {
   'stage-script': {
     entry: (text: string) => string;
-    output: (code: string, resolve: (id: string) => string) => string;
+    output: (
+      code: string,
+      resolve: (id: string) => string,
+      native: (id: string, file: string) => { file: string; version: string } | undefined,
+    ) => string;
   };
 };
+
+/**
+ * The native module package `id` (its entry `file`) exports as it is, as `req` loads it:
+ * its file and version; undefined for a package that is not such (only koffi is).
+ */
+export function nativeModule(
+  req: NodeJS.Require,
+  id: string,
+  file: string,
+): { file: string; version: string } | undefined;
 
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err: unknown): string;

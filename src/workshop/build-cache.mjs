@@ -90,12 +90,13 @@ export const NODE_CJS_BUNDLE = {
  *   required by the path of the file Node would pick for it, found now: resolving a
  *   package's "exports" at run time loads Node's ES module resolver, ~1.4 ms of each
  *   process. That file is stamped like a source, so reinstalling the package rebuilds the
- *   bundle. If esbuild writes its helper differently, the output stays as esbuild wrote it.
+ *   bundle. koffi itself is loaded as its native module, by path (nativeModule, below).
+ *   If esbuild writes its helper differently, the output stays as esbuild wrote it.
  */
 export const REWRITES = {
   'stage-script': {
     entry: (text) => text.replace(/^await (runMain\()/m, '$1'),
-    output: (code, resolve) => {
+    output: (code, resolve, native) => {
       const helper = /^var __toESM = \(mod, isNodeMode, target\) => \([\s\S]*?\n\)\);\n/m;
       if (!helper.test(code)) return code;
       return code
@@ -107,16 +108,46 @@ export const REWRITES = {
             '    ? { default: mod }',
             '    : __create(mod, isNodeMode || !mod.__esModule ? { default: { value: mod, enumerable: true } } : {});',
             'var __lazyRequire = (id, mod) => new Proxy({}, { get: (_, key) => (mod ??= require(id))[key] });',
+            'var __requireNative = (pkg, file, version) => {',
+            '  try {',
+            '    const mod = require(file);',
+            '    if (mod.version === version) return mod;',
+            '  } catch {}',
+            '  return require(pkg);',
+            '};',
             '',
           ].join('\n'),
         )
         .replace(/^var (\w+) = require\("(node:[\w/]+)"\);$/gm, 'var $1 = __lazyRequire("$2");')
-        .replace(/^var (\w+) = __toESM\(require\("([^".][^"]*)"\), 1\);$/gm, (line, name, id) =>
-          id.startsWith('node:') ? line : `var ${name} = __toESM(require(${JSON.stringify(resolve(id))}), 1);`,
-        );
+        .replace(/^var (\w+) = __toESM\(require\("([^".][^"]*)"\), 1\);$/gm, (line, name, id) => {
+          if (id.startsWith('node:')) return line;
+          const file = resolve(id);
+          const n = native(id, file);
+          const args = n ? [file, n.file, n.version] : [file];
+          return `var ${name} = __toESM(${n ? '__requireNative' : 'require'}(${args.map((a) => JSON.stringify(a)).join(', ')}), 1);`;
+        });
     },
   },
 };
+
+/**
+ * The native module that package `id` (its entry: `file`) exports as it is, found by
+ * loading the package here as Node will at run time: `{ file, version }`, or undefined
+ * for any other package. Only koffi is one: its entry (index.cjs, ~11 KB, plus a loader
+ * package per platform) checks the Node-API version, reads Node's own ELF header to tell
+ * glibc from musl, tries the folders its native module may be in, checks the module's
+ * version and adds deprecated aliases (`cdecl`, `resolve`, …), then exports the module's
+ * own functions: ~3 ms of each process, against ~1 ms for the module alone
+ * (docs/performance.md). The bundle loads the module by its path and checks its version
+ * (`__requireNative`); if the file is gone or another version, it loads the package as
+ * usual. The file is stamped like a source: reinstalling koffi rebuilds the bundle.
+ */
+export function nativeModule(req, id, file) {
+  if (id !== 'koffi') return undefined;
+  const native = req(file).default;
+  const found = Object.keys(req.cache).find((f) => f.endsWith('.node') && req.cache[f]?.exports === native);
+  return found && typeof native?.version === 'string' ? { file: found, version: native.version } : undefined;
+}
 
 /** A failed build as one line: esbuild's message names file:line:column of each error. */
 export function buildFailure(err) {
@@ -145,7 +176,10 @@ export function isFresh(out, key) {
 export function buildCached(entry, out, options, root, rewrite) {
   const esbuildPkg = path.join(root, 'node_modules/esbuild/package.json');
   // A rewrite is part of the key with its code: changing it rebuilds every bundle made with it.
-  const rewriting = rewrite && { rewrite, code: `${REWRITES[rewrite].entry}\n${REWRITES[rewrite].output}` };
+  const rewriting = rewrite && {
+    rewrite,
+    code: `${REWRITES[rewrite].entry}\n${REWRITES[rewrite].output}\n${nativeModule}`,
+  };
   const key = JSON.stringify(rewriting ? { entry, options, ...rewriting } : { entry, options });
   if (isFresh(out, key)) return out;
   const esbuild = require('esbuild'); // loaded only when a build is needed
@@ -178,11 +212,17 @@ export function buildCached(entry, out, options, root, rewrite) {
     const resolved = []; // the files of packages the rewrite named by path
     if (rewrite) {
       const req = createRequire(out);
-      code = REWRITES[rewrite].output(code, (id) => {
+      const resolve = (id) => {
         const file = req.resolve(id);
         resolved.push(file);
         return file;
-      });
+      };
+      const native = (id, file) => {
+        const found = nativeModule(req, id, file);
+        if (found) resolved.push(found.file);
+        return found;
+      };
+      code = REWRITES[rewrite].output(code, resolve, native);
     }
     const inputs = {};
     let settled = true;

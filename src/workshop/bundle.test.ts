@@ -35,7 +35,9 @@ const START_IMPORTS = new Set([
 function staticImports(code: string): string[] {
   const found = new Set<string>();
   for (const m of code.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?$/gm)) found.add(m[1]!);
-  for (const m of code.matchAll(/^(?:var|let|const) \w+ = (?:__toESM\()?require\(["']([^"']+)["']\)/gm)) {
+  for (const m of code.matchAll(
+    /^(?:var|let|const) \w+ = (?:__toESM\()?(?:require|__requireNative)\(["']([^"']+)["']/gm,
+  )) {
     // A package the build resolved to a file is named by its folder under node_modules.
     found.add(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m[1]!)?.[1] ?? m[1]!);
   }
@@ -57,9 +59,19 @@ test('staticImports reads the import lines esbuild writes, and not import()', ()
     'var import_tar = __toESM(require("tar"), 1);',
     'var import_koffi = __toESM(require("/repo/node_modules/koffi/index.cjs"), 1);',
     'var import_x = __toESM(require("/repo/node_modules/@scope/pkg/index.cjs"), 1);',
+    'var import_n = __toESM(__requireNative("/repo/node_modules/native/index.cjs", "/repo/x.node", "1.0"), 1);',
     '  const net = require("node:net");',
   ].join('\n');
-  assert.equal(staticImports(code), ['@scope/pkg', 'koffi', 'multi-line', 'node:fs', 'node:url', 'side-effect', 'tar']);
+  assert.equal(staticImports(code), [
+    '@scope/pkg',
+    'koffi',
+    'multi-line',
+    'native',
+    'node:fs',
+    'node:url',
+    'side-effect',
+    'tar',
+  ]);
 });
 
 for (const { tag } of CHAPTERS) {

@@ -2,7 +2,8 @@
 // (bundle.ts, build-cache.mjs REWRITES): the code that runs is always the bundle as it is
 // now, whatever the code cache holds; a cache V8 rejects is replaced; the bundle keeps an
 // ES module's meaning (import.meta.url, default and named imports, import()); Node
-// modules imported by name load on first use. Real esbuild, real Node processes.
+// modules imported by name load on first use; koffi loads as its native module. Real
+// esbuild, real Node processes.
 //
 //   node --import tsx node_modules/uvu/bin.js src/workshop 'launch\.test\.ts$'
 
@@ -129,6 +130,43 @@ test('an entry with another top-level await is bundled as an ES module instead',
     const main = bundleFile(path.join(p.dir, 'main.ts'), p.out);
     assert.ok(main.endsWith('/main.mjs'), main);
     assert.is(run(main), 'one false function true function 0');
+  } finally {
+    p.remove();
+  }
+});
+
+// As in a stage, koffi is imported by a module the entry imports (src/runtime/sys.ts).
+const KOFFI_PROGRAM = `
+import { getpid } from './ffi.ts';
+
+async function runMain(): Promise<void> {
+  const viaPackage = Object.keys(require.cache).some((f) => f.endsWith('/koffi/index.cjs'));
+  console.log([getpid() === process.pid, viaPackage].join(' '));
+}
+
+await runMain();
+`;
+const KOFFI_MODULE = `
+import koffi from 'koffi';
+
+export const getpid = koffi.load('libc.so.6').func('int getpid()');
+`;
+
+test("koffi is loaded as its native module, by path; if that file is gone, through koffi's package", () => {
+  const p = program();
+  try {
+    fs.writeFileSync(path.join(p.dir, 'main.ts'), KOFFI_PROGRAM);
+    fs.writeFileSync(path.join(p.dir, 'ffi.ts'), KOFFI_MODULE);
+    const t = new Date(Date.now() - 60_000);
+    for (const f of ['main.ts', 'ffi.ts']) fs.utimesSync(path.join(p.dir, f), t, t);
+    const main = bundleFile(path.join(p.dir, 'main.ts'), p.out);
+    assert.is(run(main), 'true false');
+    const bundle = path.join(path.dirname(main), 'bundle.cjs');
+    const code = fs.readFileSync(bundle, 'utf8');
+    const native = /__requireNative\("[^"]+", "([^"]+\.node)", "[^"]+"\)/.exec(code)?.[1];
+    assert.ok(native && fs.existsSync(native), 'the bundle names no native module that exists');
+    fs.writeFileSync(bundle, code.replace(native, native.replace(/\.node$/, '-gone.node')));
+    assert.is(run(main), 'true true');
   } finally {
     p.remove();
   }
