@@ -51,29 +51,37 @@ export function removeWorkspaceUnlessKept(ws: Workspace): void {
   for (const d of [ws.work, ws.merged]) fs.rmSync(d, { recursive: true, force: true });
 }
 
-export async function startContainer<C extends object>(
-  id: string,
-  opts: RunOptions,
-  spec: StartSpec<C> = {},
-): Promise<number> {
-  const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
-  prepareHostPaths(opts.volumes);
-  return withContainer(id, async () => {
-    let code: number | undefined;
-    const workspace = createWorkspace(id, lower);
-    try {
-      const config = {
-        command: opts.command,
-        hostname: id,
-        workspace,
-        volumes: opts.volumes,
-        ...spec.config,
-      } satisfies ContainerConfig;
-      code = await runContainer(id, opts, config, spec.started, spec.output);
-      return code;
-    } finally {
-      spec.ended?.(code);
-      removeWorkspaceUnlessKept(workspace);
-    }
-  });
+/** How a container is started once its workspace exists: 5.1's runContainer, or a later chapter's. */
+export type RunContainer = typeof runContainer;
+
+/** startContainer, starting the container with `run` (5.9 passes its own, with a terminal). */
+export function startingWith(run: RunContainer) {
+  return async function startContainer<C extends object>(
+    id: string,
+    opts: RunOptions,
+    spec: StartSpec<C> = {},
+  ): Promise<number> {
+    const lower = await ensureImage(stateRoot(), spec.image ?? 'busybox');
+    prepareHostPaths(opts.volumes);
+    return withContainer(id, async () => {
+      let code: number | undefined;
+      const workspace = createWorkspace(id, lower);
+      try {
+        const config = {
+          command: opts.command,
+          hostname: id,
+          workspace,
+          volumes: opts.volumes,
+          ...spec.config,
+        } satisfies ContainerConfig;
+        code = await run(id, opts, config, spec.started, spec.output);
+        return code;
+      } finally {
+        spec.ended?.(code);
+        removeWorkspaceUnlessKept(workspace);
+      }
+    });
+  };
 }
+
+export const startContainer = startingWith(runContainer);
