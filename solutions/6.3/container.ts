@@ -1,13 +1,12 @@
-// Chapter 6.3 — 5.1's runContainer with one more step between the cgroup and the
-// command: once init has entered its namespaces it says so (one byte back on the
-// configuration socket, init.ts), and the parent connects its network namespace
-// (`attach`) before it sends the configuration. So:
+// Chapter 6.3 — 5.9's runContainer (5.1's, with a terminal of the container's own for
+// -t) with one more step between the cgroup and the command: once init has entered its
+// namespaces it says so (one byte back on the configuration socket, init.ts), and the
+// parent connects its network namespace (`attach`) before it sends the configuration. So:
 //
 //   parent: spawn init ─ cgroup ─ wait "ready" ─ attach(pid) ─ send config ─ wait
 //   init:          unshare(UTS|NS|IPC|NET) ─ "ready" ─ read config (blocks) ─ … ─ exec
 //
-// With -t the container gets a terminal of its own, as in 5.9's runContainer (the
-// console socket on fd 5, the master attached once the command runs).
+// base: ../5.9/container.ts
 
 import type { ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
