@@ -15,13 +15,7 @@
 // run without tsx: the process that spawns is forked for every command, and a bigger one
 // costs every command more (bench-driver.mjs).
 
-import { spawnSync } from 'node:child_process';
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+import { median, timeRounds } from './bench-driver.mjs';
 
 function main(argv) {
   const r = argv.indexOf('--rounds');
@@ -31,33 +25,28 @@ function main(argv) {
     console.error('usage: bench-compare.mjs [--rounds N] NAME=COMMAND ...');
     return 125;
   }
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  let n = 0;
   const rows = specs.map((s) => ({
     name: s.slice(0, s.indexOf('=')),
-    steps: s.slice(s.indexOf('=') + 1).split(' && '),
-    times: [],
+    steps: s
+      .slice(s.indexOf('=') + 1)
+      .split(' && ')
+      .map((step) => {
+        const [file, ...args] = step.split(' ');
+        return { file, args, env: { NODE_EXTRA_CA_CERTS: null } };
+      }),
   }));
-  const run = (row) => {
-    for (const step of row.steps) {
-      const [cmd, ...args] = step.replaceAll('@N', `${process.pid}-${n++}`).split(' ');
-      const res = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, encoding: 'utf8' });
-      if (res.status !== 0) throw new Error(`${row.name}: ${step}: exit ${res.status}: ${res.stderr}`);
-    }
-  };
-  for (const row of rows) run(row); // warm up caches once
-  for (let round = 0; round < rounds; round++) {
-    for (const row of rows) {
-      const t0 = process.hrtime.bigint();
-      run(row);
-      row.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
+  let times;
+  try {
+    timeRounds(rows, 1); // warm up caches once
+    times = timeRounds(rows, rounds);
+  } catch (err) {
+    console.error(err.message);
+    return 1;
   }
-  const base = median(rows[0].times);
+  const base = median(times[rows[0].name]);
   console.log(`\n${rounds} rounds, interleaved\n\n| command | median ms | vs ${rows[0].name} |\n|---|---:|---:|`);
-  for (const row of rows)
-    console.log(`| ${row.name} | ${median(row.times).toFixed(1)} | ${(median(row.times) / base).toFixed(2)}× |`);
+  for (const { name } of rows)
+    console.log(`| ${name} | ${median(times[name]).toFixed(1)} | ${(median(times[name]) / base).toFixed(2)}× |`);
   return 0;
 }
 

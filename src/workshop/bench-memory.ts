@@ -15,20 +15,9 @@
 // monitor's Pss depends on how many run (N of them, the bench itself, anything else).
 // Private (Private_Clean + Private_Dirty) is what each monitor alone adds.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** Run the stage's CLI; returns its stdout, or throws with its stderr. */
-function cli(bundle: string, args: string[], env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(process.execPath, [bundle, ...args], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.status !== 0) throw new Error(`mydocker ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
+import { cli } from './bench-scale.ts';
 
 /** The kB fields of /proc/PID/smaps_rollup ("Pss", "Rss", …); undefined if the process is gone. */
 export function smapsRollup(pid: number): Record<string, number> | undefined {

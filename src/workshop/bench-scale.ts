@@ -5,9 +5,10 @@
 // Prints a Markdown table ready for docs/performance.md.
 
 import { spawnSync } from 'node:child_process';
+import { median } from './bench-driver.mjs';
 
 /** Run the stage's CLI; returns its stdout, or throws with its stderr. */
-function cli(bundle: string, args: string[], env: NodeJS.ProcessEnv): string {
+export function cli(bundle: string, args: string[], env: NodeJS.ProcessEnv): string {
   const r = spawnSync(process.execPath, [bundle, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -21,12 +22,6 @@ function timed(f: () => void): number {
   const t0 = process.hrtime.bigint();
   f();
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

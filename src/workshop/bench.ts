@@ -39,6 +39,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildCached, nativeModule, NODE_BUNDLE } from './build-cache.mjs';
 import { bundleFile, bundleStage } from './bundle.ts';
+import { median } from './bench-driver.mjs';
 import { scaleRows } from './bench-scale.ts';
 import { memoryRows } from './bench-memory.ts';
 import { isRoot, notRootMessage } from '../runtime/errors.ts';
@@ -132,12 +133,6 @@ function bundleAt(rev: string, base: string): string {
   const main = path.join(tree, 'solutions', CHAPTERS.at(-1)!.tag, 'main.ts');
   if (!fs.existsSync(main)) throw new Error(`bench: ${rev} has no solutions/${CHAPTERS.at(-1)!.tag}/main.ts`);
   return bundleFile(main, path.join('bench', `at-${rev.replace(/[^\w.-]/g, '_')}`));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Peak RSS (VmHWM, kB) of the runtime process while its container sleeps. */
