@@ -61,6 +61,31 @@ export function nsenterArgs(pid: number, command: string[]): string[] {
 }
 
 /**
+ * /bin/sh's arguments that run `command` in the container `id` whose init is `pid`: sh
+ * joins the container's cgroups, then becomes setpriv, which sets no_new_privs and
+ * becomes nsenter. `session` goes between setpriv and nsenter (5.9: setsid --ctty).
+ */
+export function execArgv(id: string, pid: number, command: string[], session: string[] = []): string[] {
+  const procs = cgroupDirsNamed(cgroupName(id)).map((d) => path.join(d, 'cgroup.procs'));
+  // The host's sh exports a PWD of its own (the host directory exec was started in):
+  // unset, so the command gets the container's environment and nothing else.
+  const joinCgroup =
+    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
+  return [
+    '-c',
+    joinCgroup,
+    'sh',
+    ...procs,
+    '--',
+    hostTool('setpriv'),
+    '--no-new-privs',
+    ...session,
+    hostTool('nsenter'),
+    ...nsenterArgs(pid, command),
+  ];
+}
+
+/**
  * Pass a signal on to what exec started: nsenter (the process `pid`) and the command
  * nsenter forked into the container's PID namespace. nsenter itself does not pass
  * signals on to that child: Ctrl-C reaches both through the terminal's process group,
@@ -90,26 +115,9 @@ export async function exec(args: string[]): Promise<number> {
   const state = findContainer<{ env: string[] }>(target);
   if (!isRunning(state)) throw new UsageError(`container ${state.name} is not running`);
   const env = state.env ?? containerEnv();
-  const procs = cgroupDirsNamed(cgroupName(state.id)).map((d) => path.join(d, 'cgroup.procs'));
-
-  // sh: join the cgroup, then become setpriv, which sets no_new_privs and becomes nsenter.
-  // The host's sh exports a PWD of its own (the host directory exec was started in):
-  // unset, so the command gets the container's environment and nothing else.
-  const joinCgroup =
-    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
-  const argv = [
-    '-c',
-    joinCgroup,
-    'sh',
-    ...procs,
-    '--',
-    hostTool('setpriv'),
-    '--no-new-privs',
-    hostTool('nsenter'),
-    ...nsenterArgs(state.pid!, command),
-  ];
+  const argv = execArgv(state.id, state.pid!, command);
   const stdin = flags.interactive || flags.tty ? 'inherit' : 'ignore';
   const { execa } = await import('execa');
   // TODO(5.4): run it with the container's environment only, and pass its exit on
-  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:113');
+  throw new NotImplemented('5.4', 'run it with the container\'s environment only, and pass its exit on', 'exercises/5.4/exec.ts:121');
 }

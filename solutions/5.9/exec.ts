@@ -12,15 +12,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { RuntimeError, UsageError } from '../../src/runtime/errors.ts';
 import { parseFlags } from '../../src/runtime/flags.ts';
-import { cgroupDirsNamed } from '../../src/runtime/leftovers.ts';
-import { cgroupName } from '../../src/runtime/state.ts';
 import { setWindowSize, unlockPty } from '../../src/runtime/sys.ts';
 import { containerEnv } from '../3.1/exec.ts';
 import { FORWARDED_SIGNALS } from '../3.1/wait.ts';
-import { EXEC_FLAGS, hostTool, nsenterArgs, signalExec } from '../5.4/exec.ts';
+import { EXEC_FLAGS, execArgv, hostTool, signalExec } from '../5.4/exec.ts';
 import { findContainer, isRunning } from '../5.2/state.ts';
 import { attachTerminal, checkTerminalFlags, userTerminalSize } from './terminal.ts';
 
@@ -46,25 +43,9 @@ export async function exec(args: string[]): Promise<number> {
   const state = findContainer<{ env: string[] }>(target);
   if (!isRunning(state)) throw new UsageError(`container ${state.name} is not running`);
   const env = state.env ?? containerEnv();
-  const procs = cgroupDirsNamed(cgroupName(state.id)).map((d) => path.join(d, 'cgroup.procs'));
-
-  // As 5.4: sh joins the cgroup and becomes setpriv (no_new_privs); with -t, then setsid
-  // --ctty (a session of its own, the slave on stdin as its terminal), then nsenter.
-  const joinCgroup =
-    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD OLDPWD; exec "$@"';
-  const session = tty ? [hostTool('setsid'), '--ctty'] : [];
-  const argv = [
-    '-c',
-    joinCgroup,
-    'sh',
-    ...procs,
-    '--',
-    hostTool('setpriv'),
-    '--no-new-privs',
-    ...session,
-    hostTool('nsenter'),
-    ...nsenterArgs(state.pid!, command),
-  ];
+  // As 5.4; with -t, setsid --ctty between setpriv and nsenter: a session of its own, the
+  // slave on stdin as its terminal.
+  const argv = execArgv(state.id, state.pid!, command, tty ? [hostTool('setsid'), '--ctty'] : []);
   const pty = tty ? openContainerPty(state.pid!) : undefined;
   if (pty) setWindowSize(pty[0], userTerminalSize());
   const stdio = pty
