@@ -108,14 +108,29 @@ function clean(text: string): string {
   return text.replace(/\x1b\[[0-9;?]*[a-zA-Z]|\x1bc|\r/g, '');
 }
 
+type VmOptions = { only?: string; script?: string; timeoutSec?: number; echo?: boolean };
+
 /**
- * Boot the VM, run the tests in it, power it off. Never leaves qemu behind: it is run
- * under timeout(1) (which kills it even if this process dies), and killed on our
- * timeout, on SIGINT/SIGTERM and on exit.
+ * Boot the VM, run the tests in it, power it off (bootOnce). Once more if the tests'
+ * driver inside died by a signal: "Segmentation fault" from node itself, seen once in
+ * emulation (TCG), early in a boot, and not on a rerun of the same checkout. That is the emulated
+ * machine failing, not a test: a test that fails, a timeout or any other exit is never
+ * retried, and the first boot's output stays in the report.
  */
-export async function runVm(
-  opts: { only?: string; script?: string; timeoutSec?: number; echo?: boolean } = {},
-): Promise<VmResult> {
+export async function runVm(opts: VmOptions = {}): Promise<VmResult> {
+  const first = await bootOnce(opts);
+  if (first.driverSignal === undefined) return first;
+  const note = `mydocker-vm: the tests' driver died by signal ${first.driverSignal}; booting once more\n`;
+  if (opts.echo) process.stdout.write(note);
+  const second = await bootOnce(opts);
+  return { passed: second.passed, failed: second.failed, output: first.output + note + second.output };
+}
+
+/**
+ * One boot. Never leaves qemu behind: it is run under timeout(1) (which kills it even
+ * if this process dies), and killed on our timeout, on SIGINT/SIGTERM and on exit.
+ */
+async function bootOnce(opts: VmOptions): Promise<VmResult & { driverSignal?: number }> {
   const skip = vmSkipReason();
   if (skip) {
     const required = process.env.MYDOCKER_VM_REQUIRED === '1';
@@ -176,6 +191,8 @@ export async function runVm(
     failed += Number(m[2]);
   }
   const exit = /^mydocker-vm: exit (\d+)$/m.exec(output);
+  // The shell reports a child killed by signal N as 128 + N.
+  const driverSignal = exit && Number(exit[1]) > 128 ? Number(exit[1]) - 128 : undefined;
   const secs = Math.round((Date.now() - started) / 1000);
   let tail = `mydocker-vm: ${secs}s`;
   if (!exit) {
@@ -189,7 +206,7 @@ export async function runVm(
   }
   output += `${tail}\n`;
   if (opts.echo) process.stdout.write(`${tail}\n`);
-  return { passed, failed, output };
+  return { passed, failed, output, driverSignal };
 }
 
 async function main(argv: string[]): Promise<number> {
