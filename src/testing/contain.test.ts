@@ -1,7 +1,8 @@
 // Unit tests of the harness's hold on what a test starts (contain.ts, used by collect):
 // a stage that leaves an orphan on its output, or never ends, must not hang a test, and
-// whatever it started must be gone afterwards. The "stage" here is a few lines of Node
-// that misbehave on purpose, run as the harness runs any stage.
+// whatever it started must be gone afterwards; a stage that ignores its input must not
+// crash the test that gave it some. The "stage" here is a few lines of Node that
+// misbehave on purpose, run as the harness runs any stage.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,20 @@ test('a CLI that never ends: killed after its timeout, with everything it starte
     assert.equal(findProcesses(marker), [], 'a process the CLI started outlived it');
   } finally {
     for (const pid of findProcesses(marker)) process.kill(pid, 'SIGKILL');
+    removeRoot(root);
+    stage.remove();
+  }
+});
+
+test('a CLI that ends without reading its input: the test gets its exit and output, not an EPIPE', async () => {
+  // 1 MiB is more than a pipe holds, so the write is still going when the CLI is gone.
+  const stage = fakeStage(`process.stdout.write('done early\\n');\nprocess.exitCode = 3;\n`);
+  const root = makeRoot();
+  try {
+    const r = await runCli(stage.dir, ['run', 'x'], { root, viaTsx: true, input: 'y'.repeat(1 << 20) });
+    assert.is(r.code, 3);
+    assert.is(r.stdout, 'done early\n');
+  } finally {
     removeRoot(root);
     stage.remove();
   }
