@@ -113,9 +113,9 @@ type VmOptions = { only?: string; script?: string; timeoutSec?: number; echo?: b
 /**
  * Boot the VM, run the tests in it, power it off (bootOnce). Once more if the tests'
  * driver inside died by a signal: "Segmentation fault" from node itself, seen once in
- * emulation (TCG), early in a boot, and not on a rerun of the same checkout. That is the emulated
- * machine failing, not a test: a test that fails, a timeout or any other exit is never
- * retried, and the first boot's output stays in the report.
+ * emulation (TCG), early in a boot, and not on a rerun of the same checkout. That is
+ * the emulated machine failing, not a test: a test that fails, a timeout or any other
+ * exit is never retried, and the first boot's output stays in the report.
  */
 export async function runVm(opts: VmOptions = {}): Promise<VmResult> {
   const first = await bootOnce(opts);
